@@ -1,0 +1,12 @@
+export { compileWhere, whereToFilterAst } from "./compile-where.js";
+export type { FilterAst, FilterCondition, FilterGroup } from "./filter-ast.js";
+export { checkFieldName, makeFilterCondition } from "./filter-condition.js";
+export { FILTER_SYNTAX_HINT } from "./filter-input-error.js";
+export { FILTER_LIMITS } from "./filter-limits.js";
+export { parseFieldList, parseOrder, renderOrder } from "./field-list.js";
+export type { OrderKey } from "./field-list.js";
+export { parseFilter } from "./parse-filter.js";
+export { renderFilter } from "./render-filter.js";
+export { validateFilter } from "./validate-filter.js";
+export { WHERE_OPERATORS } from "./where-condition.js";
+export type { Where, WhereCondition, WhereGroup, WhereNode, WhereOperator, WhereScalar } from "./where-condition.js";
