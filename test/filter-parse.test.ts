@@ -166,7 +166,7 @@ const { tree: treeArb } = fc.letrec<{ tree: WhereNode; group: WhereNode }>((tie)
 }));
 
 /** Compiles when the tree is acceptable; a refusal must be a typed invalid_input error. */
-function compileOrRefuse(tree: WhereNode): string | undefined {
+function compileOrRefuse(tree: WhereNode | WhereNode[]): string | undefined {
   try {
     return compileWhere(tree);
   } catch (e) {
