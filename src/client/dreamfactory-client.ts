@@ -1,0 +1,379 @@
+import type { RunnableConfig } from "@langchain/core/runnables";
+import { DreamFactoryError } from "../errors/dreamfactory-error.js";
+import {
+  DreamFactoryCredential,
+  isDreamFactoryCredential,
+  notACredential,
+  revealToken,
+} from "../identity/dreamfactory-credential.js";
+import { RefreshCoordinator } from "../identity/refresh-coordinator.js";
+import { findCredential, resolveCredential } from "../identity/resolve-credential.js";
+import { parseBaseUrl, type BaseUrl } from "./base-url.js";
+import {
+  validateClientOptions,
+  type DreamFactoryClientOptions,
+  type ValidatedClientOptions,
+} from "./dreamfactory-client-options.js";
+import type { DreamFactoryRequest, DreamFactoryResponse } from "./dreamfactory-request.js";
+import { parseErrorEnvelope } from "./error-envelope.js";
+import { codeForStatus, errorFromResponse } from "./error-from-response.js";
+import { HttpTransport, type TransportResult } from "./http-transport.js";
+import { planRequest, type RequestPlan } from "./request-plan.js";
+import { backoffDelay, parseRetryAfter, RETRY_WAIT_BUDGET_MS, sleep } from "./retry-timing.js";
+import { SecretScrubber } from "./secret-scrubber.js";
+import { chooseTraceId } from "./trace-id.js";
+
+const SESSION_PATH = "/user/session";
+const NOT_RETRIED_5XX = new Set([501, 505]);
+
+type Failure = Extract<TransportResult, { kind: "failure" }>;
+
+/**
+ * HTTP client for DreamFactory's REST API that always calls as a given user.
+ *
+ * Every request carries `X-DreamFactory-API-Key` (the app), `X-DreamFactory-Session-Token` (the user) and
+ * `X-DreamFactory-Trace-Id`; credentials never go into URLs. It fails closed: no request is sent without a
+ * valid, unexpired {@link DreamFactoryCredential}. Errors are {@link DreamFactoryError}s whose messages never
+ * hold a token or the API key (DreamFactory's own message text is scrubbed of the caller's token).
+ *
+ * Retries: reads (GET by default) are retried with exponential backoff + jitter after 5xx, 408, network errors
+ * and timeouts, up to `maxRetries`; every method is retried after 429 (DreamFactory rejects before doing
+ * anything), waiting `Retry-After`. All waits of one request together stay under 10 s and end when the caller's
+ * signal aborts. Writes are never repeated once they may have reached DreamFactory: a lost answer is
+ * `write_outcome_unknown`.
+ *
+ * @example
+ * ```ts
+ * const client = new DreamFactoryClient({ baseUrl: "https://df.example.com", apiKey: process.env.DF_API_KEY! });
+ * const res = await client.request<{ resource: unknown[] }>(credential, {
+ *   method: "GET",
+ *   path: "/db/_table/orders",
+ *   query: { limit: 10 },
+ * });
+ * ```
+ */
+export class DreamFactoryClient {
+  readonly #base: BaseUrl;
+  readonly #apiPath: string;
+  readonly #options: ValidatedClientOptions;
+  readonly #transport: HttpTransport;
+  readonly #refresher: RefreshCoordinator;
+
+  /**
+   * @param options - see {@link DreamFactoryClientOptions}
+   * @throws TypeError naming the bad option; for `http://` to a non-loopback host without `allowInsecureHttp`
+   */
+  constructor(options: DreamFactoryClientOptions) {
+    this.#options = validateClientOptions(options);
+    this.#base = parseBaseUrl(options.baseUrl, this.#options.allowInsecureHttp);
+    this.#apiPath = new URL(this.#base.api).pathname;
+    this.#transport = new HttpTransport(this.#base.api);
+    this.#refresher = new RefreshCoordinator(
+      (previous) => this.#performRefresh(previous),
+      this.#options.onTokenRefresh,
+    );
+  }
+
+  /** DreamFactory's base URL (without `/api/v2`). */
+  get baseUrl(): string {
+    return this.#base.display;
+  }
+
+  /**
+   * The credential of a run: the client's `resolveCredential` option, then `configurable.dreamfactory`,
+   * then `context.dreamfactory`. An expired credential is refused unless `onTokenRefresh` is set (then
+   * `request` refreshes it).
+   *
+   * @param config - a tool's or retriever's config
+   * @throws DreamFactoryError `credential_missing` / `credential_raw_string` / `credential_invalid` / `credential_expired`
+   */
+  credentialFrom(config: RunnableConfig | undefined): DreamFactoryCredential {
+    const resolver = this.#options.resolveCredential;
+    return this.#options.onTokenRefresh === undefined ? resolveCredential(config, resolver) : findCredential(config, resolver);
+  }
+
+  /**
+   * Sends one request as the credential's user.
+   *
+   * @param credential - the user's credential (from `credentialFrom`)
+   * @param req - method, path after `/api/v2`, query, body, signal, trace id, retry mode
+   * @returns status, parsed body, trace id, who it ran as, attempts
+   * @throws TypeError for a malformed `req`; DreamFactoryError for everything else (see the class doc)
+   */
+  async request<T = unknown>(credential: DreamFactoryCredential, req: DreamFactoryRequest): Promise<DreamFactoryResponse<T>> {
+    const plan = planRequest(req);
+    if (!isDreamFactoryCredential(credential)) throw notACredential(credential);
+    const signal = req.signal;
+    const fullPath = this.#apiPath + plan.path;
+    if (signal?.aborted) throw abortedError(plan, fullPath, signal, false);
+    const traceId = chooseTraceId(req.traceId);
+    const refreshing = this.#options.onTokenRefresh !== undefined;
+
+    let current = credential;
+    if (refreshing) current = this.#refresher.latest(current) ?? current;
+    if (current.isExpired()) {
+      if (!refreshing) throw expiredBeforeSend(current);
+      current = await this.#refresh(current, signal);
+    }
+
+    let attempts = 0;
+    let retries = 0;
+    let waitedMs = 0;
+    let switchedAfterAuthError = false;
+    for (;;) {
+      attempts += 1;
+      const token = revealToken(current);
+      const result = await this.#transport.send({
+        method: plan.method,
+        url: plan.url,
+        headers: this.#headers(token, traceId, plan.body !== undefined),
+        ...(plan.body === undefined ? {} : { body: plan.body }),
+        timeoutMs: this.#options.timeoutMs,
+        ...(signal === undefined ? {} : { signal }),
+      });
+
+      if (result.kind === "failure") {
+        const error = this.#failureError(result, plan, fullPath, signal);
+        const retryable = plan.retry === "read" && (result.reason === "timeout" || result.reason === "not_sent" || result.reason === "maybe_sent");
+        if (retryable && retries < this.#options.maxRetries) {
+          const delay = backoffDelay(retries);
+          if (waitedMs + delay <= RETRY_WAIT_BUDGET_MS) {
+            await this.#wait(delay, signal, plan, fullPath);
+            waitedMs += delay;
+            retries += 1;
+            continue;
+          }
+        }
+        throw error;
+      }
+
+      const { status } = result;
+      if (status >= 200 && status < 300) {
+        return {
+          status,
+          data: parseBody(result.body) as T,
+          traceId,
+          actedAs: { userId: current.userId, ...(current.email === undefined ? {} : { email: current.email }) },
+          attempts,
+        };
+      }
+
+      const scrubber = new SecretScrubber([token, revealToken(credential), this.#options.apiKey]);
+      const envelope = parseErrorEnvelope(result.body, status, scrubber);
+      const code = codeForStatus(status, envelope);
+      const request = { method: plan.method, path: fullPath };
+
+      if (code === "credential_expired" && refreshing) {
+        if (switchedAfterAuthError) {
+          throw errorFromResponse(status, request, envelope, false, "refresh_failed");
+        }
+        switchedAfterAuthError = true;
+        current = await this.#refresh(current, signal);
+        continue;
+      }
+      if (code === "token_blacklisted" && refreshing && !switchedAfterAuthError) {
+        // A newer token we refreshed ourselves replaces a blacklisted one (refresh blacklists the old token).
+        const newer = this.#refresher.latest(current);
+        if (newer !== undefined) {
+          switchedAfterAuthError = true;
+          current = newer;
+          continue;
+        }
+      }
+
+      const retryableStatus =
+        status === 429 ||
+        (plan.retry === "read" && (status === 408 || (status >= 500 && !NOT_RETRIED_5XX.has(status))));
+      if (retryableStatus && retries < this.#options.maxRetries) {
+        const delay = status === 429 ? (parseRetryAfter(result.retryAfter) ?? backoffDelay(retries)) : backoffDelay(retries);
+        if (waitedMs + delay <= RETRY_WAIT_BUDGET_MS) {
+          await this.#wait(delay, signal, plan, fullPath);
+          waitedMs += delay;
+          retries += 1;
+          continue;
+        }
+      }
+      throw errorFromResponse(status, request, envelope, retryableStatus);
+    }
+  }
+
+  /** JSON view: `{ baseUrl }` only (never the API key). */
+  toJSON(): { baseUrl: string } {
+    return { baseUrl: this.#base.display };
+  }
+
+  /** `util.inspect` view: base URL only. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `DreamFactoryClient { baseUrl: ${JSON.stringify(this.#base.display)} }`;
+  }
+
+  #headers(token: string, traceId: string, hasBody: boolean): Record<string, string> {
+    return {
+      Accept: "application/json",
+      "X-DreamFactory-API-Key": this.#options.apiKey,
+      "X-DreamFactory-Session-Token": token,
+      "X-DreamFactory-Trace-Id": traceId,
+      ...(hasBody ? { "Content-Type": "application/json" } : {}),
+    };
+  }
+
+  async #wait(ms: number, signal: AbortSignal | undefined, plan: RequestPlan, fullPath: string): Promise<void> {
+    try {
+      await sleep(ms, signal);
+    } catch {
+      throw abortedError(plan, fullPath, signal, false);
+    }
+  }
+
+  /** Waits for the shared refresh; the caller's signal ends the wait, not the shared refresh. */
+  async #refresh(previous: DreamFactoryCredential, signal: AbortSignal | undefined): Promise<DreamFactoryCredential> {
+    const shared = this.#refresher.refresh(previous);
+    if (signal === undefined) return shared;
+    return new Promise<DreamFactoryCredential>((resolve, reject) => {
+      const onAbort = (): void =>
+        reject(new DreamFactoryError("aborted", "DreamFactory token refresh wait was aborted by the caller."));
+      if (signal.aborted) {
+        onAbort();
+        return;
+      }
+      signal.addEventListener("abort", onAbort, { once: true });
+      shared.then(
+        (value) => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  async #performRefresh(previous: DreamFactoryCredential): Promise<DreamFactoryCredential> {
+    const token = revealToken(previous);
+    const fullPath = this.#apiPath + SESSION_PATH;
+    const result = await this.#transport.send({
+      method: "PUT",
+      url: SESSION_PATH,
+      headers: this.#headers(token, chooseTraceId(undefined), false),
+      timeoutMs: this.#options.timeoutMs,
+    });
+    if (result.kind === "failure") {
+      throw new DreamFactoryError(
+        "refresh_failed",
+        `DreamFactory token refresh failed (${result.reason === "timeout" ? "timed out" : `connection error ${result.code}`}): PUT ${fullPath}`,
+        { method: "PUT", path: fullPath, cause: { code: result.code }, retryable: true },
+      );
+    }
+    const scrubber = new SecretScrubber([token, this.#options.apiKey]);
+    if (result.status < 200 || result.status >= 300) {
+      const envelope = parseErrorEnvelope(result.body, result.status, scrubber);
+      throw errorFromResponse(result.status, { method: "PUT", path: fullPath }, envelope, false, "refresh_failed");
+    }
+    const body = parseBody(result.body) as { session_token?: unknown; email?: unknown } | null;
+    const nextToken = typeof body === "object" && body !== null ? body.session_token : undefined;
+    if (typeof nextToken !== "string") {
+      throw new DreamFactoryError(
+        "refresh_failed",
+        `DreamFactory token refresh failed: PUT ${fullPath} answered without a session_token.`,
+        { status: result.status, method: "PUT", path: fullPath },
+      );
+    }
+    const email = typeof body?.email === "string" && body.email !== "" ? body.email : previous.email;
+    let next: DreamFactoryCredential;
+    try {
+      next = DreamFactoryCredential.fromSessionToken(nextToken, email === undefined ? {} : { email });
+    } catch (e) {
+      const code = e instanceof DreamFactoryError ? e.code : "credential_invalid";
+      throw new DreamFactoryError(
+        "refresh_failed",
+        `DreamFactory token refresh failed: the new session token is not usable (${code}).`,
+        { status: result.status, method: "PUT", path: fullPath, cause: { code } },
+      );
+    }
+    if (next.userId !== previous.userId) {
+      throw new DreamFactoryError(
+        "refresh_failed",
+        `DreamFactory token refresh failed: the new session token belongs to user ${next.userId}, not ${previous.userId}.`,
+        { status: result.status, method: "PUT", path: fullPath },
+      );
+    }
+    return next;
+  }
+
+  #failureError(failure: Failure, plan: RequestPlan, fullPath: string, signal: AbortSignal | undefined): DreamFactoryError {
+    const where = `${plan.method} ${fullPath}`;
+    const base = { method: plan.method, path: fullPath, cause: { code: failure.code } };
+    const write = plan.retry === "never";
+    switch (failure.reason) {
+      case "aborted":
+        return abortedError(plan, fullPath, signal, true);
+      case "timeout":
+        return write
+          ? new DreamFactoryError(
+              "write_outcome_unknown",
+              `DreamFactory write outcome unknown (timed out after ${this.#options.timeoutMs} ms): ${where}; ` +
+                "it may or may not have been applied — check before repeating it.",
+              base,
+            )
+          : new DreamFactoryError("timeout", `DreamFactory request timed out after ${this.#options.timeoutMs} ms: ${where}`, {
+              ...base,
+              retryable: true,
+            });
+      case "not_sent":
+        return new DreamFactoryError(
+          "network_error",
+          `DreamFactory request failed (could not connect, ${failure.code}; nothing was sent): ${where}`,
+          { ...base, retryable: true },
+        );
+      case "maybe_sent":
+        return write
+          ? new DreamFactoryError(
+              "write_outcome_unknown",
+              `DreamFactory write outcome unknown (connection error ${failure.code}): ${where}; ` +
+                "it may or may not have been applied — check before repeating it.",
+              base,
+            )
+          : new DreamFactoryError("network_error", `DreamFactory request failed (connection error ${failure.code}): ${where}`, {
+              ...base,
+              retryable: true,
+            });
+      case "bad_response":
+        return new DreamFactoryError(
+          "server_error",
+          `DreamFactory request failed (unreadable response, ${failure.code}): ${where}`,
+          base,
+        );
+    }
+  }
+}
+
+function expiredBeforeSend(credential: DreamFactoryCredential): DreamFactoryError {
+  return new DreamFactoryError(
+    "credential_expired",
+    `DreamFactory session token expired at ${credential.expiresAt.toISOString()}; nothing was sent. ` +
+      "Refresh it (PUT /api/v2/user/session, or set the client's onTokenRefresh) or ask the user to log in again.",
+  );
+}
+
+function abortedError(plan: RequestPlan, fullPath: string, signal: AbortSignal | undefined, inFlight: boolean): DreamFactoryError {
+  const reason: unknown = signal?.reason;
+  const byTimeout = typeof reason === "object" && reason !== null && (reason as { name?: unknown }).name === "TimeoutError";
+  const outcome = inFlight && plan.retry === "never" ? "; the write may or may not have been applied" : "";
+  return new DreamFactoryError(
+    byTimeout ? "timeout" : "aborted",
+    `DreamFactory request ${byTimeout ? "hit the caller's timeout signal" : "was aborted by the caller"}: ` +
+      `${plan.method} ${fullPath}${outcome}`,
+    { method: plan.method, path: fullPath },
+  );
+}
+
+function parseBody(body: string): unknown {
+  if (body.trim() === "") return null;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
+}
