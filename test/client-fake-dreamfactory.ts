@@ -12,7 +12,7 @@ export interface SeenRequest {
 }
 
 /** Answers one request. */
-export type FakeHandler = (req: SeenRequest, res: ServerResponse, raw: IncomingMessage) => void | Promise<void>;
+export type FakeHandler = (req: SeenRequest, res: ServerResponse, raw: IncomingMessage) => unknown;
 
 /** DreamFactory's `htmlentities($message, ENT_COMPAT)`. */
 export function dfEncode(message: string): string {
@@ -73,7 +73,7 @@ export class FakeDreamFactory {
         };
         const self = fake as FakeDreamFactory;
         self.requests.push(seen);
-        new Promise<void>((resolve) => resolve(self.#handler(seen, res, raw))).catch(() => {
+        new Promise<unknown>((resolve) => resolve(self.#handler(seen, res, raw))).catch(() => {
           if (!res.headersSent) res.writeHead(599).end();
         });
       });

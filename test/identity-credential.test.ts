@@ -175,6 +175,11 @@ describe("DreamFactoryCredential never reveals its token", () => {
     expect(() => revealToken(clone as DreamFactoryCredential)).toThrow(DreamFactoryError);
   });
 
+  it("cannot be constructed directly", () => {
+    expect(() => new DreamFactoryCredential({} as never)).toThrow(TypeError);
+    expect(() => new DreamFactoryCredential(undefined as never)).toThrow(TypeError);
+  });
+
   it("revealToken refuses look-alikes and explains credentials of another package copy", async () => {
     const token = await mintToken();
     const lookalike = { userId: 1, sub: "x", token, toJSON: () => ({}) };

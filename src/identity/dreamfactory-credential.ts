@@ -34,6 +34,16 @@ export interface DreamFactoryCredentialJSON {
   fingerprint: string;
 }
 
+const CONSTRUCT = Symbol("DreamFactoryCredential.construct");
+
+/** Constructor input; only this module can build it (use the static factories). */
+interface CredentialInit {
+  readonly [CONSTRUCT]: true;
+  readonly token: string;
+  readonly decoded: DecodedSessionToken;
+  readonly email: string | undefined;
+}
+
 let reveal: (credential: DreamFactoryCredential) => string;
 let isOwn: (value: unknown) => value is DreamFactoryCredential;
 let hashOf: (credential: DreamFactoryCredential) => string;
@@ -65,10 +75,19 @@ export class DreamFactoryCredential {
     hashOf = (credential) => credential.#decoded.hash;
   }
 
-  private constructor(token: string, decoded: DecodedSessionToken, email: string | undefined) {
-    this.#token = token;
-    this.#decoded = decoded;
-    this.#email = email ?? decoded.email;
+  /**
+   * Not for direct use: call {@link DreamFactoryCredential.fromSessionToken} or {@link DreamFactoryCredential.verify}.
+   * (The constructor is public only so that `z.instanceof(DreamFactoryCredential)` type-checks in a `contextSchema`.)
+   * @param init - internal
+   * @throws TypeError when called directly
+   */
+  constructor(init: CredentialInit) {
+    if (typeof init !== "object" || init === null || init[CONSTRUCT] !== true) {
+      throw new TypeError("Use DreamFactoryCredential.fromSessionToken(token) or DreamFactoryCredential.verify(token, options)");
+    }
+    this.#token = init.token;
+    this.#decoded = init.decoded;
+    this.#email = init.email ?? init.decoded.email;
   }
 
   /**
@@ -86,7 +105,7 @@ export class DreamFactoryCredential {
     }
     const decoded = decodeSessionToken(token);
     checkTokenTimes(decoded, (options.now ?? Date.now)(), toleranceOf(options.clockToleranceSeconds));
-    return new DreamFactoryCredential(token, decoded, validEmail(options.email));
+    return new DreamFactoryCredential({ [CONSTRUCT]: true, token, decoded, email: validEmail(options.email) });
   }
 
   /**
@@ -105,7 +124,7 @@ export class DreamFactoryCredential {
     const decoded = decodeSessionToken(token);
     await verifySessionToken(token, options, toleranceOf(options.clockToleranceSeconds));
     checkTokenTimes(decoded, (options.now ?? Date.now)(), toleranceOf(options.clockToleranceSeconds));
-    return new DreamFactoryCredential(token, decoded, validEmail(options.email));
+    return new DreamFactoryCredential({ [CONSTRUCT]: true, token, decoded, email: validEmail(options.email) });
   }
 
   /** DreamFactory user id (`user_id` claim). */
