@@ -132,6 +132,10 @@ describe("compileWhere: refuses what DreamFactory cannot carry safely", () => {
     expect(refused([c("x", "contains", "")])).toMatch(/empty/);
     expect(refused([c("x", "starts_with", "a(b")])).toMatch(/parentheses/);
     expect(refused([c("x", "contains", true)])).toMatch(/text value/);
+    expect(refused([c("x", "contains", "salt and pepper")])).toMatch(/AND, OR/);
+    expect(refused([c("x", "ends_with", "a&&b")])).toMatch(/AND, OR/);
+    expect(refused([c("x", "starts_with", "or else")])).toMatch(/AND, OR/);
+    expect(compileWhere([c("x", "=", "salt and pepper")])).toBe("x = 'salt and pepper'");
   });
 
   it("refuses bad numbers, nulls, lists for scalar operators and values for is_null", () => {
@@ -150,6 +154,8 @@ describe("compileWhere: refuses what DreamFactory cannot carry safely", () => {
       expect(refused([c(field, "=", 1)])).toMatch(/Column|column/);
     }
     expect(refused([c("customers.country", "=", "DE")])).toMatch(/related tables/);
+    expect(refused([c("Or", "=", 1)])).toMatch(/logical operators/);
+    expect(refused([c("not", "is_null")])).toMatch(/logical operators/);
   });
 
   it("refuses unknown operators, empty or mixed groups, deep nesting and too many conditions", () => {

@@ -5,6 +5,7 @@ import { WHERE_OPERATORS, type WhereOperator, type WhereScalar } from "./where-c
 
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const RAW_LOGICAL_WORD = /(^|\s)(and|or)(\s|$)|&&|\|\|/i;
 const LOGICAL_SPLIT = /\)\s*(?:and|or|nor|xor|&&|\|\|)\s*\(/i;
 // DreamFactory looks for these (case-insensitive, padded with spaces) before LIKE / IN / CONTAINS …
 const WORD_OPERATORS = [
@@ -37,6 +38,9 @@ export function checkFieldName(field: unknown): string {
     throw filterInputError(
       `Column "${shorten(field)}" is not allowed: filters on related tables (dotted names) are not supported; filter on this table's own columns.`,
     );
+  }
+  if (/^(and|or|not)$/i.test(field)) {
+    throw filterInputError(`Column name "${field}" is not allowed in filters: AND, OR and NOT are read as logical operators.`);
   }
   if (field.length > 64 || !FIELD_NAME.test(field)) {
     throw filterInputError(
@@ -154,6 +158,11 @@ function checkScalar(field: string, op: WhereOperator, value: unknown, context: 
     if (value.length === 0) throw filterInputError(`${where} is empty; ${op} needs some text to search for.`);
     if (value.trim() !== value) throw filterInputError(`${where} cannot start or end with spaces for ${op}.`);
     if (/[()]/.test(value)) throw filterInputError(`${where} cannot contain parentheses for ${op}; search for a part without them.`);
+    if (RAW_LOGICAL_WORD.test(value)) {
+      throw filterInputError(
+        `${where} contains AND, OR, && or ||, which would read as joining conditions; use separate conditions or a shorter part of the value.`,
+      );
+    }
     if (/^['"]|['"]$/.test(value)) {
       throw filterInputError(
         `${where} starts or ends with a quote; write ${op} values without quotes (DreamFactory would search for the quote characters too).`,
