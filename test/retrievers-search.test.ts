@@ -4,6 +4,7 @@ import { extractSearchTerms, tokenize, STOP_WORDS } from "../src/retrievers/sear
 import { andFilters, buildSearchFilter, termVariants } from "../src/retrievers/search-filter.js";
 import { buildIdInFilter, idFilterValue } from "../src/retrievers/id-filter.js";
 import { rankBm25 } from "../src/retrievers/bm25.js";
+import { parseFilter } from "../src/filter/index.js";
 
 /**
  * DreamFactory's filter-string parser (df-sqldb Table::parseFilterString, reference §3.1), reduced to what
@@ -148,6 +149,26 @@ describe("buildSearchFilter", () => {
         }
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe("cross-check with the package's strict filter parser (src/filter)", () => {
+  it("property: search and id filters are accepted and read as intended", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 80 }), fc.array(fc.integer({ min: 1, max: 99999 }), { minLength: 1, maxLength: 20 }), (query, idList) => {
+        const search = buildSearchFilter(["title", "body"], extractSearchTerms(query));
+        if (search !== undefined) {
+          const ast = parseFilter(andFilters(search, "is_internal = false") ?? "") as { type: string; conditions: Array<{ type: string; op?: string; conditions?: Array<{ op: string }> }> };
+          expect(ast.type).toBe("and");
+          const first = ast.conditions[0]!;
+          const leaves = first.type === "or" ? first.conditions ?? [] : [first];
+          for (const leaf of leaves) expect(leaf.op).toBe("contains");
+        }
+        const ids = [...new Set(idList.map(String))];
+        expect(parseFilter(buildIdInFilter("id", ids) ?? "")).toMatchObject({ type: "condition", field: "id", op: "in", value: ids.map(Number) });
+      }),
+      { numRuns: 300 },
     );
   });
 });
