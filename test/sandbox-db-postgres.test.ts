@@ -1,0 +1,140 @@
+/**
+ * The sandbox database on a real Postgres server (TEST_DATABASE_URL in CI; the local development server
+ * otherwise). No server → these tests FAIL: they are never skipped.
+ */
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KB_TEAM_ONLY_WORDS } from "../src/testing/db/demo-kb-articles.js";
+import { openDatabase, type SandboxDatabase } from "../src/testing/db/open-database.js";
+import { countRecords, insertRecord, selectRecords } from "../src/testing/db/records.js";
+import type { ActingUser } from "../src/testing/db/types.js";
+import { SandboxHttpError } from "../src/testing/errors.js";
+import { compileFilter } from "../src/testing/filter/filter-to-sql.js";
+
+const url = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:55433/postgres";
+
+const alice: ActingUser = { dbRole: "dfsb_sales_rep", userId: 1, email: "alice@example.com", team: "sales" };
+const carol: ActingUser = { dbRole: "dfsb_sales_manager", userId: 3, email: "carol@example.com", team: "sales" };
+const dave: ActingUser = { dbRole: "dfsb_support", userId: 4, email: "dave@example.com", team: "support" };
+const admin: ActingUser = { dbRole: "dfsb_admin", userId: 5, email: "admin@example.com", team: "it" };
+
+let first: SandboxDatabase;
+let second: SandboxDatabase;
+let openMs = 0;
+
+async function checksum(db: SandboxDatabase, table: string): Promise<string> {
+  const { rows } = await db.driver.query<{ sum: string }>(
+    `SELECT md5(string_agg(t::text, '|' ORDER BY t.id)) AS sum FROM "${db.schema}"."${table}" t`,
+  );
+  return rows[0]?.sum ?? "";
+}
+
+async function sqlState(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+}
+
+beforeAll(async () => {
+  const started = performance.now();
+  // two sandboxes on the same server at the same time must not collide
+  [first, second] = await Promise.all([openDatabase({ url, seed: "demo" }), openDatabase({ url, seed: "demo" })]);
+  openMs = performance.now() - started;
+  console.info(`[sandbox-db] Postgres: two concurrent open + demo seed: ${Math.round(openMs)} ms`);
+});
+
+afterAll(async () => {
+  await Promise.all([first?.close(), second?.close()]);
+});
+
+describe("sandbox database on a real Postgres server", () => {
+  it("gives each sandbox its own schema with the same deterministic data", async () => {
+    expect(first.driver.kind).toBe("postgres");
+    expect(first.schema).toMatch(/^dfsb_[0-9a-f]{12}$/);
+    expect(second.schema).not.toBe(first.schema);
+    expect(first.tables().map((t) => t.name)).toEqual(["customers", "employees", "kb_articles", "orders", "products"]);
+    for (const table of ["orders", "customers", "kb_articles", "employees"]) {
+      expect(await checksum(second, table), table).toBe(await checksum(first, table));
+    }
+    const n = await first.asUser(admin, (q) => countRecords(q, first.table("orders")!, null));
+    expect(n).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it("keeps writes in one sandbox invisible to the other", async () => {
+    const products = first.table("products")!;
+    await first.asUser(carol, (q) => insertRecord(q, products, { sku: "PG-ONLY-1", name: "n", category: "c", price: 1 }));
+    const where = compileFilter("sku = PG-ONLY-1", products);
+    expect(await first.asUser(carol, (q) => countRecords(q, products, where))).toBe(1);
+    expect(await second.asUser(carol, (q) => countRecords(q, second.table("products")!, where))).toBe(0);
+  });
+
+  it("enforces kb_articles row-level security by team", async () => {
+    const mentions = (user: ActingUser, word: string) =>
+      first.asUser(user, async (q) => Number((await q.query<{ n: string }>("SELECT count(*) AS n FROM kb_articles WHERE body LIKE $1", [`%${word}%`])).rows[0]?.n));
+    expect(await mentions(alice, KB_TEAM_ONLY_WORDS.sales)).toBeGreaterThanOrEqual(2);
+    expect(await mentions(alice, KB_TEAM_ONLY_WORDS.support)).toBe(0);
+    expect(await mentions(dave, KB_TEAM_ONLY_WORDS.support)).toBeGreaterThanOrEqual(2);
+    expect(await mentions(dave, KB_TEAM_ONLY_WORDS.sales)).toBe(0);
+    expect(await mentions(admin, KB_TEAM_ONLY_WORDS.sales)).toBeGreaterThanOrEqual(2);
+    expect(await mentions({ ...alice, team: null }, KB_TEAM_ONLY_WORDS.sales)).toBe(0);
+  });
+
+  it("denies salary to a sales rep and masks email for support, in the database", async () => {
+    expect(await sqlState(first.asUser(alice, (q) => q.query("SELECT salary FROM employees")))).toBe("42501");
+    expect(await first.readableColumns("dfsb_sales_rep", "employees")).not.toContain("salary");
+    expect(await first.readableColumns("dfsb_sales_manager", "employees")).toContain("salary");
+    const denied = await first
+      .asUser(alice, (q) => selectRecords(q, first.table("employees")!, { fields: ["salary"], where: null }))
+      .catch((e: unknown) => e);
+    expect(denied).toBeInstanceOf(SandboxHttpError);
+    expect((denied as SandboxHttpError).status).toBe(403);
+
+    const customers = first.table("customers")!;
+    const masked = await first.asUser(dave, (q) => selectRecords(q, customers, { fields: ["email"], where: null, limit: 20 }));
+    const plain = await first.asUser(alice, (q) => selectRecords(q, customers, { fields: ["email"], where: null, limit: 20 }));
+    masked.forEach((row, i) => {
+      const email = plain[i]?.email as string;
+      expect(row.email).toBe(`${email[0]}***${email.slice(email.indexOf("@"))}`);
+    });
+    expect(await sqlState(first.asUser(dave, (q) => q.query("SELECT email FROM customers")))).toBe("42501");
+    expect(await sqlState(first.asUser(dave, (q) => q.query("SELECT 1 FROM orders LIMIT 1")))).toBe("42501");
+  });
+
+  it("runs concurrent users on separate pooled connections without leaking role or settings", async () => {
+    const users = [alice, dave, carol, admin, alice, dave];
+    const seen = await Promise.all(
+      users.map((user) =>
+        first.asUser(user, async (q) => {
+          await q.query("SELECT pg_sleep(0.02)");
+          const { rows } = await q.query<{ u: string; e: string }>("SELECT current_user AS u, current_setting('app.user_email') AS e");
+          return rows[0];
+        }),
+      ),
+    );
+    expect(seen).toEqual(users.map((u) => ({ u: u.dbRole, e: u.email })));
+    const { rows } = await first.driver.query<{ u: string; id: string | null }>(
+      "SELECT current_user AS u, current_setting('app.user_id', true) AS id",
+    );
+    expect(rows[0]?.u).not.toMatch(/^dfsb_/);
+    expect(rows[0]?.id ?? "").toBe("");
+  });
+
+  it("drops its schema on close", async () => {
+    const extra = await openDatabase({ url, seed: false });
+    const schema = extra.schema;
+    expect(extra.tables()).toHaveLength(5);
+    await extra.close();
+    await extra.close(); // idempotent
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const { rows } = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]);
+      expect(rows).toEqual([]);
+    } finally {
+      await client.end();
+    }
+  });
+});
