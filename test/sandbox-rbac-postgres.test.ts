@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startSandbox, type RoleServiceAccess, type Sandbox } from "../src/testing/index.js";
 
 /**
@@ -31,9 +31,20 @@ async function count(sql: string, params: unknown[] = []): Promise<number> {
 
 const DENIED = "Denied access to some of the requested fields.";
 
+let startError: unknown = null;
+
 beforeAll(async () => {
-  sb = await startSandbox({ database: DATABASE });
-  for (const who of Object.keys(tokens) as (keyof typeof tokens)[]) tokens[who] = await sb.login(sb.users[who].email, sb.users[who].password);
+  try {
+    sb = await startSandbox({ database: DATABASE });
+    for (const who of Object.keys(tokens) as (keyof typeof tokens)[]) tokens[who] = await sb.login(sb.users[who].email, sb.users[who].password);
+  } catch (err) {
+    startError = err;
+  }
+});
+
+// A failing beforeAll would mark the tests "skipped"; an unreachable server must make every test fail instead.
+beforeEach(() => {
+  if (startError !== null) throw startError;
 });
 
 afterAll(async () => {
