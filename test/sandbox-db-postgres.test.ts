@@ -3,7 +3,7 @@
  * otherwise). No server → these tests FAIL: they are never skipped.
  */
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { KB_TEAM_ONLY_WORDS } from "../src/testing/db/demo-kb-articles.js";
 import { openDatabase, type SandboxDatabase } from "../src/testing/db/open-database.js";
 import { countRecords, insertRecord, selectRecords } from "../src/testing/db/records.js";
@@ -21,6 +21,8 @@ const admin: ActingUser = { dbRole: "dfsb_admin", userId: 5, email: "admin@examp
 let first: SandboxDatabase;
 let second: SandboxDatabase;
 let openMs = 0;
+/** A failed connection fails every test (vitest would only skip them if beforeAll threw). */
+let setupError: unknown;
 
 async function checksum(db: SandboxDatabase, table: string): Promise<string> {
   const { rows } = await db.driver.query<{ sum: string }>(
@@ -41,13 +43,24 @@ async function sqlState(promise: Promise<unknown>): Promise<string | undefined> 
 beforeAll(async () => {
   const started = performance.now();
   // two sandboxes on the same server at the same time must not collide
-  [first, second] = await Promise.all([openDatabase({ url, seed: "demo" }), openDatabase({ url, seed: "demo" })]);
+  const opened = await Promise.allSettled([openDatabase({ url, seed: "demo" }), openDatabase({ url, seed: "demo" })]);
+  const failure = opened.find((r) => r.status === "rejected");
+  if (failure) {
+    setupError = failure.reason;
+    await Promise.all(opened.map((r) => (r.status === "fulfilled" ? r.value.close() : undefined)));
+    return;
+  }
+  [first, second] = opened.map((r) => (r as PromiseFulfilledResult<SandboxDatabase>).value) as [SandboxDatabase, SandboxDatabase];
   openMs = performance.now() - started;
   console.info(`[sandbox-db] Postgres: two concurrent open + demo seed: ${Math.round(openMs)} ms`);
 });
 
+beforeEach(() => {
+  if (setupError) throw setupError;
+});
+
 afterAll(async () => {
-  await Promise.all([first?.close(), second?.close()]);
+  if (!setupError) await Promise.all([first?.close(), second?.close()]);
 });
 
 describe("sandbox database on a real Postgres server", () => {
