@@ -1,4 +1,5 @@
-import type { StructuredToolInterface } from "@langchain/core/tools";
+import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
+import { ToolInputParsingException, type StructuredToolInterface } from "@langchain/core/tools";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DreamFactoryClient } from "../src/client/index.js";
 import { isDreamFactoryError } from "../src/errors/index.js";
@@ -104,25 +105,25 @@ describe("dreamfactory_query_records: per-user results", () => {
       {
         table: "orders",
         where: [{ field: "status", op: "=", value: "open" }, { or: [{ field: "total", op: ">", value: 9000 }, { field: "total", op: "<", value: 100 }] }],
-        filter: "(currency = USD)",
+        filter: "(currency = EUR)",
         order: "total desc",
         fields: ["id", "status", "total", "currency", "sales_rep_id"],
       },
       as("carol"),
     );
-    expect(receipt.filter).toBe("(status = 'open') AND ((total > 9000) OR (total < 100)) AND (currency = 'USD')");
+    expect(receipt.filter).toBe("(status = 'open') AND ((total > 9000) OR (total < 100)) AND (currency = 'EUR')");
     expect(receipt.order).toBe("total DESC");
     const rows = rowsOf(content);
     expect(rows.length).toBeGreaterThan(0);
     for (const r of rows) {
       expect(r.status).toBe("open");
-      expect(r.currency).toBe("USD");
+      expect(r.currency).toBe("EUR");
       expect((r.total as number) > 9000 || (r.total as number) < 100).toBe(true);
     }
     const totals = rows.map((r) => r.total as number);
     expect(totals).toEqual([...totals].sort((a, b) => b - a));
     expect(content.total).toBe(
-      await count("SELECT count(*) AS n FROM orders WHERE status = 'open' AND (total > 9000 OR total < 100) AND currency = 'USD'"),
+      await count("SELECT count(*) AS n FROM orders WHERE status = 'open' AND (total > 9000 OR total < 100) AND currency = 'EUR'"),
     );
   });
 
@@ -292,7 +293,7 @@ describe("dreamfactory_get_records", () => {
         }
       });
       expect(n).toBe(0);
-      expect(result?.content.error ?? (caught as Error).name).toMatch(/invalid_input|ToolInputParsingException/);
+      expect(result?.content.error ?? (caught instanceof ToolInputParsingException && "schema")).toMatch(/invalid_input|schema/);
     }
   });
 });
@@ -334,12 +335,26 @@ describe("dreamfactory_aggregate", () => {
 });
 
 describe("trace ids", () => {
-  it("sends the tool run id as X-DreamFactory-Trace-Id and records it in the receipt", async () => {
+  it("sends the tool run id (config.runId) as X-DreamFactory-Trace-Id and records it in the receipt", async () => {
     sb.clearAudit();
     const runId = "0f8fad5b-d9cb-469f-a165-70867728950e";
     const { receipt } = await callTool(tool("query_records"), { table: "orders", limit: 1 }, { ...as("bob"), runId });
     expect(receipt.traceId).toBe(runId);
     const audit = await sb.audit();
     expect(audit.map((a) => [a.traceId, a.email, a.status])).toEqual([[runId, sb.users.bob.email, 200]]);
+  });
+
+  it("uses the run id LangChain assigns to the tool run when callbacks are active", async () => {
+    sb.clearAudit();
+    const started: string[] = [];
+    const handler = BaseCallbackHandler.fromMethods({
+      handleToolStart(_tool, _input, runId) {
+        started.push(runId);
+      },
+    });
+    const { receipt } = await callTool(tool("get_records"), { table: "customers", ids: [1] }, { ...as("carol"), callbacks: [handler] });
+    expect(started).toHaveLength(1);
+    expect(receipt.traceId).toBe(started[0]);
+    expect((await sb.audit()).map((a) => a.traceId)).toEqual(started);
   });
 });

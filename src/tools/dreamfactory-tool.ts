@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { CallbackManagerForToolRun } from "@langchain/core/callbacks/manager";
-import { StructuredTool, type ToolRunnableConfig } from "@langchain/core/tools";
+import { StructuredTool, type StructuredToolCallInput, type ToolReturnType, type ToolRunnableConfig } from "@langchain/core/tools";
 import type { z } from "zod";
 import type { DreamFactoryRequest, DreamFactoryResponse } from "../client/dreamfactory-request.js";
 import { DreamFactoryError, isDreamFactoryError } from "../errors/dreamfactory-error.js";
@@ -9,6 +9,9 @@ import { modelJson, modelSafeText } from "./model-text.js";
 import { credentialOf, TABLE_NAME, toolContext, type DreamFactoryToolContext } from "./tool-context.js";
 import type { DreamFactoryToolOptions } from "./tool-options.js";
 import type { DreamFactoryReceipt } from "./tool-receipt.js";
+
+/** Config key carrying the caller's `runId` to `_call` (LangChain drops `runId` before `_call`). */
+const RUN_ID_KEY = "dreamfactoryRunId";
 
 /** What a tool result is: content for the model and the receipt for the app. */
 export type DreamFactoryToolResult = [string, DreamFactoryReceipt];
@@ -56,6 +59,18 @@ export abstract class DreamFactoryTool<S extends z.ZodObject> extends Structured
     return this.#context;
   }
 
+  /**
+   * Same as StructuredTool's `invoke`; also keeps the run id given in `config.runId` for the trace id when no
+   * callback handler creates a run manager.
+   */
+  override async invoke<TInput extends StructuredToolCallInput<S, z.input<S>>, TConfig extends ToolRunnableConfig | undefined>(
+    input: TInput,
+    config?: TConfig,
+  ): Promise<ToolReturnType<TInput, TConfig, unknown>> {
+    const runId = config?.runId;
+    return super.invoke(input, (typeof runId === "string" ? { ...config, [RUN_ID_KEY]: runId } : config) as TConfig);
+  }
+
   /** @ignore */
   protected override async _call(
     input: z.output<S>,
@@ -63,7 +78,8 @@ export abstract class DreamFactoryTool<S extends z.ZodObject> extends Structured
     config?: ToolRunnableConfig,
   ): Promise<DreamFactoryToolResult> {
     const credential = credentialOf(this.#context, config);
-    const traceId = runManager?.runId ?? config?.runId ?? randomUUID();
+    const given = (config as Record<string, unknown> | undefined)?.[RUN_ID_KEY];
+    const traceId = runManager?.runId ?? (typeof given === "string" ? given : undefined) ?? randomUUID();
     const run: ToolRun = {
       credential,
       traceId,
