@@ -44,7 +44,7 @@ beforeAll(async () => {
   const started = performance.now();
   // two sandboxes on the same server at the same time must not collide
   const opened = await Promise.allSettled([openDatabase({ url, seed: "demo" }), openDatabase({ url, seed: "demo" })]);
-  const failure = opened.find((r) => r.status === "rejected");
+  const failure = opened.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failure) {
     setupError = failure.reason;
     await Promise.all(opened.map((r) => (r.status === "fulfilled" ? r.value.close() : undefined)));

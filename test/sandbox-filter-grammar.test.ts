@@ -34,7 +34,7 @@ beforeAll(async () => {
       "full name" varchar(80) COLLATE "C"
     );
     ${ROWS}`);
-  [things] = (await introspectTables(driver, "g")) as [TableInfo];
+  things = (await introspectTables(driver, "g"))[0] as TableInfo;
 });
 
 afterAll(async () => {

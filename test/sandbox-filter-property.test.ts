@@ -36,7 +36,7 @@ beforeAll(async () => {
      SELECT * FROM json_to_recordset($1::json) AS x(name text, qty int, price numeric, active boolean, created timestamp)`,
     [JSON.stringify(values.map(([name, qty, price, active, created]) => ({ name, qty, price, active, created })))],
   );
-  [items] = (await introspectTables(driver, "p")) as [TableInfo];
+  items = (await introspectTables(driver, "p"))[0] as TableInfo;
   rows = await selectRecords(driver, items, { fields: "*", where: null });
 });
 
