@@ -34,10 +34,24 @@ export interface AuditEntry {
 
 const TRACE_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
-/** The caller's trace id when it matches `^[A-Za-z0-9._-]{8,64}$`, else a fresh UUID. */
+/**
+ * The caller's trace id when it matches `^[A-Za-z0-9._-]{8,64}$` and does not look like a secret (a JWT or a
+ * 40+ character hex run such as an API key), else a fresh UUID.
+ */
 export function traceIdFor(header: string | string[] | undefined): string {
   const value = Array.isArray(header) ? header[0] : header;
-  return value !== undefined && TRACE_ID.test(value) ? value : randomUUID();
+  return value !== undefined && TRACE_ID.test(value) && redactForAudit(value) === value ? value : randomUUID();
+}
+
+const JWT_SHAPED = /[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g;
+const KEY_SHAPED = /\b[0-9a-f]{40,}\b/gi;
+
+/**
+ * A secret-free copy of a path or trace id for the audit: JWT-shaped runs and long hex runs (API-key shaped) are
+ * replaced by `[redacted]`, so a token or key pasted into a URL path never reaches the log, in any letter case.
+ */
+export function redactForAudit(text: string): string {
+  return text.replace(JWT_SHAPED, "[redacted]").replace(KEY_SHAPED, "[redacted]");
 }
 
 /** In-memory audit log with a size cap (oldest entries dropped first). */
@@ -49,8 +63,9 @@ export class AuditLog {
     this.#max = maxEntries;
   }
 
+  /** Adds an entry; `component` and `traceId` are passed through {@link redactForAudit}. */
   append(entry: AuditEntry): void {
-    this.#entries.push(Object.freeze({ ...entry }));
+    this.#entries.push(Object.freeze({ ...entry, component: redactForAudit(entry.component), traceId: redactForAudit(entry.traceId) }));
     if (this.#entries.length > this.#max) this.#entries.splice(0, this.#entries.length - this.#max);
   }
 
