@@ -167,6 +167,13 @@ describe("record queries and the meta rules (§3, §4)", () => {
     expect((await call("carol", "GET", "/_table/orders?fields=status,COUNT(*)")).body).toEqual(error(400, "Invalid field requested: COUNT(*)"));
   });
 
+  it("the unversioned /api prefix works; custom lookups ({tenant_id}) are substituted; related= is refused", async () => {
+    expect((await call("carol", "GET", "/api/db/_table/orders?limit=2")).body.resource).toHaveLength(2);
+    const lookup = await call("alice", "GET", `/_table/orders?filter=${encodeURIComponent("({tenant_id} = 1)")}`);
+    expect(lookup.body).toEqual(error(400, "Invalid or unparsable field in filter request: 'tenant-sales'"));
+    expect((await call("carol", "GET", "/_table/orders?limit=1&related=customers_by_customer_id")).status).toBe(400);
+  });
+
   it("bad options answer DreamFactory's 400s", async () => {
     expect((await call("carol", "GET", "/_table/orders?fields=id,nope")).body).toEqual(error(400, "Invalid field requested: nope"));
     expect((await call("carol", "GET", "/_table/orders?order=nope")).body).toEqual(error(400, "Invalid field 'nope' in order by clause."));

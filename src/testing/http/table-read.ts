@@ -52,10 +52,15 @@ function selectedFields(options: RequestOptions, table: TableInfo, keep: string)
 /**
  * `GET /_table/{t}[/{id}]` (reference §2.2.2), in DreamFactory's dispatch order: an id in the path; else `ids`;
  * else records in the body (by their ids); else a filter query with `fields`, `order`, `group`, `limit`,
- * `offset`, `include_count`, `count_only`, `include_schema` and the `meta` rules of §4.
+ * `offset`, `include_count`, `count_only`, `include_schema` and the `meta` rules of §4. `related` is refused
+ * (400) rather than silently ignored.
  */
 export async function readRecords(input: ReadInput): Promise<ApiResponse> {
   const { table, options } = input;
+  const related = options.text("related");
+  if (related !== undefined && related.trim() !== "") {
+    throw new SandboxHttpError(400, "Related records (the related option) are not supported by the sandbox.");
+  }
   const key = idColumn(table, options);
   if (input.id !== undefined) return readOne(input, key);
   const ids = options.raw("ids");
