@@ -50,7 +50,7 @@ describe("fault injection", () => {
       body: JSON.stringify({ resource: [{ customer_id: customer?.id, sales_rep_id: 1, total: 1 }] }),
     });
     expect(post.status).toBe(503);
-    expect((await post.json()).error.message).toBe("Service Unavailable");
+    expect(((await post.json()) as { error: { message: string } }).error.message).toBe("Service Unavailable");
     expect(await status()).toBe(503);
     expect(await status()).toBe(200);
     expect(Number((await sb.query<{ n: string }>("SELECT count(*) AS n FROM orders"))[0]?.n)).toBe(before);
@@ -89,7 +89,7 @@ describe("fault injection", () => {
       const res = await fetch(`${sb.url}/api/v2/db/_table/orders`, { headers: headers() });
       expect(res.status).toBe(429);
       expect(res.headers.get("retry-after")).toBe("7");
-      const body = await res.json();
+      const body = (await res.json()) as { error: unknown };
       expect(body.error).toMatchObject({ code: 429, message: "API limit(s) exceeded. ", status_code: 429 });
     }
     expect(await status()).toBe(200);
