@@ -95,10 +95,17 @@ async function runSandbox(args: CliArgs): Promise<void> {
 }
 
 // ---- demo command ---------------------------------------------------------------------------------------------
-// PLACEHOLDER: the `demo` command (an agent answering as different users through the toolkit) is added here by
-// its owner. Until then it starts the sandbox and prints how to log in.
+// `demo`: the same question through one shared createAgent agent for alice, bob, carol and dave (src/demo/).
+// Uses the scripted tool-calling model unless DEMO_MODEL names a model for langchain's initChatModel.
+import { runDemo as runDemoReport } from "./demo/run-demo.js";
+
 async function runDemo(args: CliArgs): Promise<void> {
-  await runSandbox(args);
+  const result = await runDemoReport({
+    port: args.port,
+    ...(args.database === undefined ? {} : { database: args.database }),
+    ...(process.env.DEMO_MODEL ? { model: process.env.DEMO_MODEL } : {}),
+  });
+  process.exit(result.auditMismatches === 0 ? 0 : 1);
 }
 // ---- end of demo command --------------------------------------------------------------------------------------
 
