@@ -201,7 +201,7 @@ describe("writes and batch semantics (§2.2.3, §2.2.5)", () => {
   it("POST needs a record array; answers 200 with ids, or full records with fields=*", async () => {
     const bare = await call("admin", "POST", "/_table/products", { body: product("T-0") });
     expect(bare.body).toEqual(
-      error(400, 'No record(s) detected in request. Please make sure record(s) are wrapped in a &#039;resource&#039; tag. Example: {&quot;resource&quot;:[{&quot;record&quot;:1},{&quot;record&quot;:2}]}'.replaceAll("&#039;", "'")),
+      error(400, "No record(s) detected in request. Please make sure record(s) are wrapped in a 'resource' tag. Example: {&quot;resource&quot;:[{&quot;record&quot;:1},{&quot;record&quot;:2}]}"),
     );
     const created = await call("admin", "POST", "/_table/products", { body: { resource: [product("T-1"), product("T-2")] } });
     expect(created.status).toBe(200);
