@@ -138,6 +138,27 @@ describe("DreamFactoryRetriever against the sandbox", () => {
     expect(docs[0]?.metadata.filter).toBe(`(${search}) AND (is_internal = false)`);
   });
 
+  it("finds words whatever the query's case on a case-sensitive (COLLATE \"C\") column, through case variants", async () => {
+    const alice = withDreamFactoryUser(user("alice").credential);
+    const expected = truth(KB_TEAM_ONLY_WORDS.sales, "sales");
+    expect(ids(await retriever.invoke(KB_TEAM_ONLY_WORDS.sales.toLowerCase(), alice))).toEqual(expected);
+    expect(ids(await retriever.invoke(KB_TEAM_ONLY_WORDS.sales.toUpperCase(), alice))).toEqual(expected);
+    const exact = new DreamFactoryRetriever({ client, service: sb.service, table: "kb_articles", searchFields: ["title", "body"], caseVariants: false, k: 10 });
+    expect(await exact.invoke(KB_TEAM_ONLY_WORDS.sales.toLowerCase(), alice)).toEqual([]);
+  });
+
+  it("sends the app's order and honours the run's abort signal (aborted → typed error, no request)", async () => {
+    const ordered = new DreamFactoryRetriever({ client, service: sb.service, table: "kb_articles", searchFields: ["title"], order: "updated_at desc", k: 2 });
+    await ordered.invoke("invoice", withDreamFactoryUser(user("alice").credential));
+    expect(client.sent.at(-1)?.query).toMatchObject({ order: "updated_at desc" });
+    const before = sb.requestCount();
+    const controller = new AbortController();
+    controller.abort();
+    const err = await retriever.invoke("invoice", { ...withDreamFactoryUser(user("alice").credential), signal: controller.signal }).catch((e: unknown) => e);
+    expect(isDreamFactoryError(err) && err.code).toBe("aborted");
+    expect(sb.requestCount()).toBe(before);
+  });
+
   it("ranks with BM25: best match first, scores descending, k documents", async () => {
     const small = new DreamFactoryRetriever({ client, service: sb.service, table: "kb_articles", searchFields: ["title", "body"], k: 3 });
     const docs = await small.invoke("returns refunds policy shipping", withDreamFactoryUser(user("alice").credential));

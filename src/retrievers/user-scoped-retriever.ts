@@ -11,7 +11,7 @@ import type { DocumentInterface } from "@langchain/core/documents";
  * tags, metadata, run id and run name) and passes the config as a third argument. Nothing per-run is stored on
  * the instance, so one instance serves concurrent runs for different users.
  *
- * Package-internal base of {@link DreamFactoryRetriever} and {@link DreamFactoryAuthorizedRetriever}.
+ * Package-internal base of `DreamFactoryRetriever` and `DreamFactoryAuthorizedRetriever`.
  */
 export abstract class UserScopedRetriever extends BaseRetriever {
   /**
