@@ -240,13 +240,28 @@ describe("demo schema (PGlite)", () => {
     });
   });
 
-  it("seeds deterministically: a second database has identical table checksums", async () => {
+  it("seeds deterministically: a freshly built second database has identical table checksums", async () => {
     const first = await checksums(db);
-    const other = await openDatabase({ seed: "demo" });
+    const other = await openDatabase({ seed: "demo", cache: false });
     try {
       expect(await checksums(other)).toEqual(first);
     } finally {
       await other.close();
+    }
+  });
+
+  it("restores an identical database from the snapshot cache, faster than building it", async () => {
+    const started = performance.now();
+    const cached = await openDatabase({ seed: "demo" });
+    const cachedMs = performance.now() - started;
+    console.info(`[sandbox-db] PGlite open from snapshot: ${Math.round(cachedMs)} ms`);
+    try {
+      expect(await checksums(cached)).toEqual(await checksums(db));
+      expect(cached.tables().map((t) => t.name)).toEqual(db.tables().map((t) => t.name));
+      const internal = await cached.asUser(dave, async (q) => (await q.query<{ team: string }>("SELECT DISTINCT team FROM kb_articles WHERE is_internal")).rows);
+      expect(internal).toEqual([{ team: "support" }]);
+    } finally {
+      await cached.close();
     }
   });
 });

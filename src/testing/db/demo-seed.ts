@@ -65,6 +65,37 @@ function positiveInt(value: number | undefined, fallback: number, name: string):
   return n;
 }
 
+interface ResolvedScale {
+  customers: number;
+  orders: number;
+  products: number;
+  kbArticles: number;
+}
+
+function resolveScale(scale: DemoSeedScale): ResolvedScale {
+  return {
+    customers: positiveInt(scale.customers, 2000, "customers"),
+    orders: positiveInt(scale.orders, 12000, "orders"),
+    products: positiveInt(scale.products, 200, "products"),
+    kbArticles: scale.kbArticles === undefined ? 300 : Math.max(0, Math.floor(scale.kbArticles)),
+  };
+}
+
+/**
+ * A text that changes whenever the seed would produce different data (seed code, generated rows, scale);
+ * used to key cached database snapshots.
+ */
+export function demoSeedFingerprint(scale: DemoSeedScale = {}): string {
+  const resolved = resolveScale(scale);
+  return JSON.stringify({
+    code: seedDemoData.toString(),
+    scale: resolved,
+    reps: SALES_REP_IDS,
+    employees: demoEmployees(),
+    kb: demoKbArticles(resolved.kbArticles),
+  });
+}
+
 /**
  * Fills the demo tables deterministically (no Math.random, no clock): employees and help-centre articles from
  * JSON parameters, customers, products and orders with `generate_series` and integer arithmetic, so the same
@@ -73,10 +104,7 @@ function positiveInt(value: number | undefined, fallback: number, name: string):
  */
 export async function seedDemoData(driver: SqlDriver, schema: string, scale: DemoSeedScale = {}): Promise<void> {
   const s = quoteIdent(schema);
-  const customers = positiveInt(scale.customers, 2000, "customers");
-  const orders = positiveInt(scale.orders, 12000, "orders");
-  const products = positiveInt(scale.products, 200, "products");
-  const kb = scale.kbArticles === undefined ? 300 : Math.max(0, Math.floor(scale.kbArticles));
+  const { customers, orders, products, kbArticles: kb } = resolveScale(scale);
   const reps = `ARRAY[${SALES_REP_IDS.join(",")}]`;
 
   await driver.query(
