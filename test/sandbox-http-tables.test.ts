@@ -323,6 +323,25 @@ describe("bad input never crashes the server and never touches data", () => {
     expect(await count("SELECT count(*) AS n FROM products")).toBeGreaterThan(0);
   });
 
+  it("a burst of junk requests gets 4xx answers (never a 5xx) and leaves the data alone", async () => {
+    const orders = await count("SELECT count(*) AS n FROM orders");
+    let seed = 7;
+    const pick = <T,>(list: readonly T[]): T => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return list[seed % list.length] as T;
+    };
+    const pieces = ["_table", "orders", "_schema", "..", "%2e", "%zz", "%00", "'", "%22", ";", "{user.id}", "(", ")", "*", "%2F", "%C3%A9", "%20", "7"];
+    const queries = ["", "?filter=%28", "?filter=id%3D%27", "?ids=,,", "?limit=-1&offset=-5", "?order=%3B", "?fields=*,*", "?group=(", "?filter={session.token}"];
+    const bodies = [undefined, "{", "[]", '{"resource":[1,2]}', '{"resource":[{"x":1}]}', "null", '"text"', "123", '{"ids":"a,b"}'];
+    const statuses: number[] = [];
+    for (let i = 0; i < 80; i++) {
+      const path = `/api/v2/db/${[pick(pieces), pick(pieces), pick(pieces)].join("/")}${pick(queries)}`;
+      statuses.push((await rawRequest(pick(["GET", "POST", "PUT", "PATCH", "DELETE"]), path, pick(bodies), "carol")).status);
+    }
+    expect(statuses.filter((s) => s < 400 || s >= 500)).toEqual(statuses.filter((s) => s < 400));
+    expect(await count("SELECT count(*) AS n FROM orders")).toBe(orders);
+  });
+
   it("unsupported verbs → 405; paths outside /api → 404; the server keeps answering", async () => {
     expect((await rawRequest("PROPFIND", "/api/v2/db/_table/orders")).status).toBe(405);
     expect((await rawRequest("GET", "/nothing-here")).status).toBe(404);
@@ -341,11 +360,21 @@ describe("DELETE force=true applies the role's row filter (runs last: empties al
 });
 
 /** A request with a raw, unnormalised path (fetch would resolve `..`). */
-function rawRequest(method: string, path: string): Promise<{ status: number; body: string }> {
+function rawRequest(method: string, path: string, body?: string, who: keyof typeof tokens = "admin"): Promise<{ status: number; body: string }> {
   const url = new URL(sb.url);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, method, path, headers: { "X-DreamFactory-API-Key": sb.apiKey, "X-DreamFactory-Session-Token": tokens.admin } },
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path,
+        headers: {
+          "X-DreamFactory-API-Key": sb.apiKey,
+          "X-DreamFactory-Session-Token": tokens[who],
+          ...(body === undefined ? {} : { "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(body)) }),
+        },
+      },
       (res) => {
         let body = "";
         res.setEncoding("utf8");
@@ -354,6 +383,6 @@ function rawRequest(method: string, path: string): Promise<{ status: number; bod
       },
     );
     req.on("error", reject);
-    req.end();
+    req.end(body);
   });
 }

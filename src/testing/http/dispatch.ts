@@ -41,6 +41,7 @@ export async function dispatch(
     case "system":
       return handleSystemService(ctx, req);
     case "user":
+      if (path === "" && req.verb === "GET") return { status: 200, body: { resource: [{ name: "session" }] }, rows: 1 };
       throw new SandboxHttpError(404, `Resource '${req.segments[0] ?? ""}' not found for service 'user'.`);
     default:
       throw new SandboxHttpError(404, `Could not find a service for ${req.service}`);

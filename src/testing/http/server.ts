@@ -25,6 +25,9 @@ import { encodeJson, htmlErrorPage, sendResponse } from "./send-response.js";
  */
 export function createRequestListener(ctx: SandboxContext): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    // A client that disconnects mid-answer must not turn into an unhandled 'error' event.
+    res.on("error", () => undefined);
+    req.on("error", () => undefined);
     handle(ctx, req, res).catch((err: unknown) => {
       ctx.onInternalError?.(err);
       if (!res.headersSent) sendResponse(res, 500, encodeJson(errorEnvelope(new SandboxHttpError(500, "Internal Server Error"))), "application/json", {}, false);
@@ -91,7 +94,8 @@ async function handle(ctx: SandboxContext, req: IncomingMessage, res: ServerResp
     const credentials = extractCredentials(req.headers, query, body, route.resource.toLowerCase());
     const principal = await authenticate(credentials, ctx.directory, ctx.tokens);
     state.principal = principal;
-    const host = req.headers.host ?? "127.0.0.1";
+    // DreamFactory builds `iss` and `{df.host_url}` from the request URL; a malformed Host falls back to the socket.
+    const host = /^[A-Za-z0-9.:[\]-]{1,255}$/.test(req.headers.host ?? "") ? (req.headers.host as string) : `127.0.0.1:${req.socket.localPort ?? 0}`;
     response = await dispatch(
       ctx,
       {

@@ -15,6 +15,7 @@ export function handleSystemService(ctx: SandboxContext, req: ApiRequest): ApiRe
     return ok({ resource: entries }, entries.length);
   }
   if (first === "") {
+    if (req.verb === "GET") return ok({ resource: [{ name: "admin" }, { name: "audit" }] }, 2);
     throw new SandboxHttpError(400, `${ucfirst(req.verb)} requests without a resource are not currently supported by the 'system' service.`);
   }
   throw new SandboxHttpError(404, `Resource '${req.segments[0] ?? ""}' not found for service 'system'.`);
