@@ -1,4 +1,5 @@
 import type { DreamFactoryCredential } from "../identity/dreamfactory-credential.js";
+import type { ExpectedUserResolver } from "../identity/find-expectations.js";
 import type { CredentialResolver } from "../identity/resolve-credential.js";
 
 /** Options of `new DreamFactoryClient(...)`. */
@@ -22,6 +23,14 @@ export interface DreamFactoryClientOptions {
   allowInsecureHttp?: boolean;
   /** Finds the credential elsewhere in a run's config; tried before `configurable.dreamfactory`. */
   resolveCredential?: CredentialResolver;
+  /**
+   * States who the app authenticated for a run, e.g. `(config) => ({ email: config.configurable?.langgraph_auth_user?.email })`.
+   * When it returns a value, `credentialFrom(config)` attaches it to the credential and `request` checks that the
+   * token belongs to that user (one cached `GET /api/v2/user/session` per token) before sending anything else;
+   * otherwise `identity_mismatch`. Combined with `withDreamFactoryUser(…, { expect })` and
+   * `context.dreamfactoryExpect` (all must hold).
+   */
+  resolveExpectedUser?: ExpectedUserResolver;
 }
 
 /** Options after validation, with defaults applied. */
@@ -32,6 +41,7 @@ export interface ValidatedClientOptions {
   onTokenRefresh: DreamFactoryClientOptions["onTokenRefresh"];
   allowInsecureHttp: boolean;
   resolveCredential: CredentialResolver | undefined;
+  resolveExpectedUser: ExpectedUserResolver | undefined;
 }
 
 const MAX_TIMER_MS = 2_147_483_647;
@@ -67,6 +77,9 @@ export function validateClientOptions(options: DreamFactoryClientOptions): Valid
   if (options.resolveCredential !== undefined && typeof options.resolveCredential !== "function") {
     throw new TypeError("DreamFactoryClient: option resolveCredential must be a function");
   }
+  if (options.resolveExpectedUser !== undefined && typeof options.resolveExpectedUser !== "function") {
+    throw new TypeError("DreamFactoryClient: option resolveExpectedUser must be a function");
+  }
   return {
     apiKey,
     timeoutMs,
@@ -74,5 +87,6 @@ export function validateClientOptions(options: DreamFactoryClientOptions): Valid
     onTokenRefresh,
     allowInsecureHttp,
     resolveCredential: options.resolveCredential,
+    resolveExpectedUser: options.resolveExpectedUser,
   };
 }

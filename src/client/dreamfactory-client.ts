@@ -6,8 +6,12 @@ import {
   notACredential,
   revealToken,
 } from "../identity/dreamfactory-credential.js";
+import { bindExpectations, boundExpectations } from "../identity/bound-expectations.js";
+import { findExpectations } from "../identity/find-expectations.js";
+import { IdentityExpectation } from "../identity/identity-expectation.js";
 import { RefreshCoordinator } from "../identity/refresh-coordinator.js";
 import { findCredential, resolveCredential } from "../identity/resolve-credential.js";
+import { type DreamFactorySessionInfo, parseSessionInfo } from "../identity/session-info.js";
 import { parseBaseUrl, type BaseUrl } from "./base-url.js";
 import {
   validateClientOptions,
@@ -18,12 +22,16 @@ import type { DreamFactoryRequest, DreamFactoryResponse } from "./dreamfactory-r
 import { parseErrorEnvelope } from "./error-envelope.js";
 import { codeForStatus, errorFromResponse } from "./error-from-response.js";
 import { HttpTransport, type TransportResult } from "./http-transport.js";
+import { checkSessionIdentity, checkTokenClaims } from "./identity-check.js";
 import { planRequest, type RequestPlan } from "./request-plan.js";
 import { backoffDelay, parseRetryAfter, RETRY_WAIT_BUDGET_MS, sleep } from "./retry-timing.js";
 import { SecretScrubber } from "./secret-scrubber.js";
+import { SessionIdentityCache } from "./session-identity-cache.js";
+import { waitShared } from "./shared-wait.js";
 import { chooseTraceId } from "./trace-id.js";
 
 const SESSION_PATH = "/user/session";
+const SESSION_INFO_PLAN: RequestPlan = { method: "GET", url: SESSION_PATH, path: SESSION_PATH, body: undefined, retry: "read" };
 const NOT_RETRIED_5XX = new Set([501, 505]);
 
 type Failure = Extract<TransportResult, { kind: "failure" }>;
@@ -58,6 +66,7 @@ export class DreamFactoryClient {
   readonly #options: ValidatedClientOptions;
   readonly #transport: HttpTransport;
   readonly #refresher: RefreshCoordinator;
+  readonly #identities = new SessionIdentityCache();
 
   /**
    * @param options - see {@link DreamFactoryClientOptions}
@@ -84,36 +93,123 @@ export class DreamFactoryClient {
    * then `context.dreamfactory`. An expired credential is refused unless `onTokenRefresh` is set (then
    * `request` refreshes it).
    *
+   * When the run states who the app authenticated — `withDreamFactoryUser(…, { expect })`,
+   * `context.dreamfactoryExpect`, or the `resolveExpectedUser` option — the result is a copy of the credential
+   * carrying that expectation, and every `request` made with it first checks that the token belongs to that user
+   * (see {@link DreamFactoryClient.request}). Without a statement the run's own credential object is returned.
+   *
    * @param config - a tool's or retriever's config
-   * @throws DreamFactoryError `credential_missing` / `credential_raw_string` / `credential_invalid` / `credential_expired`
+   * @throws DreamFactoryError `credential_missing` / `credential_raw_string` / `credential_invalid` /
+   *   `credential_expired`; TypeError when an expectation source holds something that is not `{ email }` / `{ userId }`
    */
   credentialFrom(config: RunnableConfig | undefined): DreamFactoryCredential {
     const resolver = this.#options.resolveCredential;
-    return this.#options.onTokenRefresh === undefined ? resolveCredential(config, resolver) : findCredential(config, resolver);
+    const credential =
+      this.#options.onTokenRefresh === undefined ? resolveCredential(config, resolver) : findCredential(config, resolver);
+    return bindExpectations(credential, findExpectations(config, this.#options.resolveExpectedUser));
+  }
+
+  /**
+   * Who `credential` belongs to, as DreamFactory reports it (`GET /api/v2/user/session` with that token; the session
+   * token of the answer is dropped). Looked up once per token and remembered until the token expires; concurrent
+   * calls share one lookup; a failed lookup is not remembered. Also what `credential.whoami(client)` returns.
+   *
+   * @param credential - the user's credential
+   * @param options - the caller's signal (ends only this caller's wait) and trace id
+   * @throws DreamFactoryError `credential_expired` (nothing sent, unless `onTokenRefresh` is set), and the lookup's
+   *   errors (`unauthorized`, `token_blacklisted`, `server_error`, …)
+   * @example
+   * ```ts
+   * const me = await client.sessionInfo(credential);
+   * console.log(`answering as ${me.name} (${me.role ?? "no role"})`);
+   * ```
+   */
+  async sessionInfo(
+    credential: DreamFactoryCredential,
+    options: { signal?: AbortSignal; traceId?: string } = {},
+  ): Promise<DreamFactorySessionInfo> {
+    if (!isDreamFactoryCredential(credential)) throw notACredential(credential);
+    const current = await this.#usable(credential, options.signal, SESSION_INFO_PLAN);
+    return this.#lookupSession(current, chooseTraceId(options.traceId), options.signal);
   }
 
   /**
    * Sends one request as the credential's user.
    *
+   * Identity check: when the credential comes from `credentialFrom(config)` of a run that states who the app
+   * authenticated, or `req.expect` is set, the client first learns who the token belongs to
+   * (`GET /api/v2/user/session` with that token — once per token, remembered until it expires, shared by
+   * concurrent calls, not remembered on failure) and compares: e-mail case-insensitively, or user id (a user id that
+   * differs from the token's `user_id` claim fails without any request). Someone else → `identity_mismatch` and
+   * nothing else is sent; `actedAs` then carries DreamFactory's e-mail and `verified: true`. No expectation, no
+   * extra request. An expired token fails before the lookup (unless `onTokenRefresh` is set).
+   *
    * @param credential - the user's credential (from `credentialFrom`)
-   * @param req - method, path after `/api/v2`, query, body, signal, trace id, retry mode
+   * @param req - method, path after `/api/v2`, query, body, signal, trace id, retry mode, expected user
    * @returns status, parsed body, trace id, who it ran as, attempts
    * @throws TypeError for a malformed `req`; DreamFactoryError for everything else (see the class doc)
    */
   async request<T = unknown>(credential: DreamFactoryCredential, req: DreamFactoryRequest): Promise<DreamFactoryResponse<T>> {
     const plan = planRequest(req);
     if (!isDreamFactoryCredential(credential)) throw notACredential(credential);
-    const signal = req.signal;
-    const fullPath = this.#apiPath + plan.path;
-    if (signal?.aborted) throw abortedError(plan, fullPath, signal, false);
-    const traceId = chooseTraceId(req.traceId);
-    const refreshing = this.#options.onTokenRefresh !== undefined;
+    const expectations = [...boundExpectations(credential), ...requestExpectation(req)];
+    return this.#send<T>(credential, plan, req.signal, chooseTraceId(req.traceId), expectations);
+  }
 
+  /**
+   * Applies refresh rules before sending: the newest known token of the chain, then an expired one refreshed
+   * (with `onTokenRefresh`) or refused without a request.
+   */
+  async #usable(credential: DreamFactoryCredential, signal: AbortSignal | undefined, plan: RequestPlan): Promise<DreamFactoryCredential> {
+    if (signal?.aborted) throw abortedError(plan, this.#apiPath + plan.path, signal, false);
+    const refreshing = this.#options.onTokenRefresh !== undefined;
     let current = credential;
     if (refreshing) current = this.#refresher.latest(current) ?? current;
     if (current.isExpired()) {
       if (!refreshing) throw expiredBeforeSend(current);
       current = await this.#refresh(current, signal);
+    }
+    return current;
+  }
+
+  /** Who the token belongs to: remembered, or one shared `GET /user/session`; the caller's signal ends its wait. */
+  #lookupSession(credential: DreamFactoryCredential, traceId: string, signal: AbortSignal | undefined): Promise<DreamFactorySessionInfo> {
+    const shared = this.#identities.lookup(credential, async () => {
+      const res = await this.#send<unknown>(credential, SESSION_INFO_PLAN, undefined, traceId, []);
+      const info = parseSessionInfo(res.data);
+      if (info === undefined) {
+        throw new DreamFactoryError(
+          "server_error",
+          `DreamFactory answered GET ${this.#apiPath}${SESSION_PATH} without a user id and e-mail.`,
+          { status: res.status, method: "GET", path: this.#apiPath + SESSION_PATH },
+        );
+      }
+      return info;
+    });
+    return waitShared(shared, signal, "session lookup");
+  }
+
+  async #send<T>(
+    credential: DreamFactoryCredential,
+    plan: RequestPlan,
+    signal: AbortSignal | undefined,
+    traceId: string,
+    expectations: readonly IdentityExpectation[],
+  ): Promise<DreamFactoryResponse<T>> {
+    const fullPath = this.#apiPath + plan.path;
+    const refreshing = this.#options.onTokenRefresh !== undefined;
+    if (expectations.length > 0) {
+      checkTokenClaims(credential, expectations);
+      // Known owner of this very token: refuse before refreshing someone else's token.
+      const known = this.#identities.get(credential);
+      if (known !== undefined) checkSessionIdentity(known, credential, expectations);
+    }
+    let current = await this.#usable(credential, signal, plan);
+    let verified: DreamFactorySessionInfo | undefined;
+    if (expectations.length > 0) {
+      verified = await this.#lookupSession(current, traceId, signal);
+      checkSessionIdentity(verified, current, expectations);
+      if (signal?.aborted) throw abortedError(plan, fullPath, signal, false);
     }
 
     let attempts = 0;
@@ -153,7 +249,10 @@ export class DreamFactoryClient {
           status,
           data: parseBody(result.body) as T,
           traceId,
-          actedAs: { userId: current.userId, ...(current.email === undefined ? {} : { email: current.email }) },
+          actedAs:
+            verified !== undefined && verified.id === current.userId
+              ? { userId: current.userId, email: verified.email, verified: true }
+              : { userId: current.userId, ...(current.email === undefined ? {} : { email: current.email }) },
           attempts,
         };
       }
@@ -226,28 +325,8 @@ export class DreamFactoryClient {
   }
 
   /** Waits for the shared refresh; the caller's signal ends the wait, not the shared refresh. */
-  async #refresh(previous: DreamFactoryCredential, signal: AbortSignal | undefined): Promise<DreamFactoryCredential> {
-    const shared = this.#refresher.refresh(previous);
-    if (signal === undefined) return shared;
-    return new Promise<DreamFactoryCredential>((resolve, reject) => {
-      const onAbort = (): void =>
-        reject(new DreamFactoryError("aborted", "DreamFactory token refresh wait was aborted by the caller."));
-      if (signal.aborted) {
-        onAbort();
-        return;
-      }
-      signal.addEventListener("abort", onAbort, { once: true });
-      shared.then(
-        (value) => {
-          signal.removeEventListener("abort", onAbort);
-          resolve(value);
-        },
-        (error: unknown) => {
-          signal.removeEventListener("abort", onAbort);
-          reject(error);
-        },
-      );
-    });
+  #refresh(previous: DreamFactoryCredential, signal: AbortSignal | undefined): Promise<DreamFactoryCredential> {
+    return waitShared(this.#refresher.refresh(previous), signal, "token refresh");
   }
 
   async #performRefresh(previous: DreamFactoryCredential): Promise<DreamFactoryCredential> {
@@ -299,6 +378,9 @@ export class DreamFactoryClient {
         { status: result.status, method: "PUT", path: fullPath },
       );
     }
+    // The answer is DreamFactory's session info for the new token: no lookup needed for it later.
+    const info = parseSessionInfo(body);
+    if (info !== undefined && info.id === next.userId) this.#identities.remember(next, info);
     return next;
   }
 
@@ -346,6 +428,15 @@ export class DreamFactoryClient {
           base,
         );
     }
+  }
+}
+
+function requestExpectation(req: DreamFactoryRequest): IdentityExpectation[] {
+  if (req.expect === undefined) return [];
+  try {
+    return [IdentityExpectation.from(req.expect)];
+  } catch {
+    throw new TypeError("DreamFactoryClient.request: expect must be { email: non-empty string } or { userId: integer >= 0 }");
   }
 }
 

@@ -1,3 +1,5 @@
+import type { IdentityExpectation, IdentityExpectationInput } from "../identity/identity-expectation.js";
+
 /** HTTP methods the client sends. */
 export type DreamFactoryMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -25,14 +27,23 @@ export interface DreamFactoryRequest {
    * @default "read" for GET, "never" otherwise
    */
   retry?: "read" | "never";
+  /**
+   * Who the credential must belong to. Before the first call with a token, the client asks DreamFactory who it
+   * belongs to (`GET /api/v2/user/session`, cached per token until it expires) and refuses with
+   * `identity_mismatch`, sending nothing else, when it is someone else. Checked together with the expectations
+   * `credentialFrom(config)` attached to the credential (all must hold).
+   */
+  expect?: IdentityExpectationInput | IdentityExpectation;
 }
 
 /** Who a call ran as (non-secret). */
 export interface ActedAs {
   /** DreamFactory user id. */
   userId: number;
-  /** E-mail, when known. */
+  /** E-mail, when known: DreamFactory's own when `verified`, else what the token or the app supplied. */
   email?: string;
+  /** `true` when DreamFactory confirmed who the token belongs to and it matched the run's expected user. */
+  verified?: boolean;
 }
 
 /** A successful DreamFactory answer. */

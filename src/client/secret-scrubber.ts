@@ -1,6 +1,7 @@
 const JWT_SHAPE = /eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{10,}/g;
 const REDACTED = "[REDACTED]";
 const MIN_SECRET_LENGTH = 8;
+const MIN_SHORT_SECRET_LENGTH = 4;
 
 /**
  * Removes known secrets (the caller's token, its signature part, the API key) and anything shaped like a JWT
@@ -12,9 +13,13 @@ export class SecretScrubber {
 
   /**
    * @param secrets - exact strings to remove; a JWT also contributes its signature part
+   * @param shortSecrets - exact strings removed even when shorter than 8 characters (4 at least), e.g. a password
    */
-  constructor(secrets: ReadonlyArray<string | undefined>) {
+  constructor(secrets: ReadonlyArray<string | undefined>, shortSecrets: ReadonlyArray<string | undefined> = []) {
     const all = new Set<string>();
+    for (const secret of shortSecrets) {
+      if (secret !== undefined && secret.length >= MIN_SHORT_SECRET_LENGTH) all.add(secret);
+    }
     for (const secret of secrets) {
       if (secret === undefined || secret.length < MIN_SECRET_LENGTH) continue;
       all.add(secret);

@@ -1,4 +1,5 @@
 import { DreamFactoryError } from "../errors/dreamfactory-error.js";
+import type { DreamFactorySessionInfo, SessionInfoSource } from "./session-info.js";
 import { checkTokenTimes, decodeSessionToken, type DecodedSessionToken } from "./decoded-session-token.js";
 import { verifySessionToken, type VerifyOptions } from "./verify-session-token.js";
 
@@ -47,6 +48,7 @@ interface CredentialInit {
 let reveal: (credential: DreamFactoryCredential) => string;
 let isOwn: (value: unknown) => value is DreamFactoryCredential;
 let hashOf: (credential: DreamFactoryCredential) => string;
+let copy: (credential: DreamFactoryCredential) => DreamFactoryCredential;
 
 /**
  * Holds one user's DreamFactory session token (a JWT) so it can travel with a LangChain run without leaking.
@@ -73,6 +75,13 @@ export class DreamFactoryCredential {
     reveal = (credential) => credential.#token;
     isOwn = (value): value is DreamFactoryCredential => typeof value === "object" && value !== null && #token in value;
     hashOf = (credential) => credential.#decoded.hash;
+    copy = (credential) =>
+      new DreamFactoryCredential({
+        [CONSTRUCT]: true,
+        token: credential.#token,
+        decoded: credential.#decoded,
+        email: credential.#email,
+      });
   }
 
   /**
@@ -165,6 +174,24 @@ export class DreamFactoryCredential {
     return now / 1000 >= this.#decoded.exp;
   }
 
+  /**
+   * Who this credential belongs to, as DreamFactory reports it (non-secret: id, e-mail, name, role, …), e.g. to
+   * show "answering as Alice Archer (sales_rep)". With a `DreamFactoryClient` as `source` this is one
+   * `GET /api/v2/user/session` per token (cached until the token expires, shared with the client's identity
+   * checks).
+   *
+   * @param source - a `DreamFactoryClient` (or anything with `sessionInfo(credential)`)
+   * @throws DreamFactoryError from the lookup (`credential_expired`, `unauthorized`, `token_blacklisted`, …)
+   * @example
+   * ```ts
+   * const me = await credential.whoami(client);
+   * console.log(`answering as ${me.name} (${me.role ?? "no role"})`);
+   * ```
+   */
+  whoami(source: SessionInfoSource): Promise<DreamFactorySessionInfo> {
+    return source.sessionInfo(this);
+  }
+
   /** Non-secret view for `JSON.stringify`, LangSmith, LangGraph checkpoints and debug streams. */
   toJSON(): DreamFactoryCredentialJSON {
     return {
@@ -220,6 +247,16 @@ export function isDreamFactoryCredential(value: unknown): value is DreamFactoryC
 export function tokenHash(credential: DreamFactoryCredential): string {
   if (!isOwn(credential)) throw notACredential(credential);
   return hashOf(credential);
+}
+
+/**
+ * Package-internal: a new credential object holding the same token (so per-run data can be attached to the copy
+ * without touching a credential object other runs share).
+ * @param credential - a credential of this package copy
+ */
+export function copyCredential(credential: DreamFactoryCredential): DreamFactoryCredential {
+  if (!isOwn(credential)) throw notACredential(credential);
+  return copy(credential);
 }
 
 /**

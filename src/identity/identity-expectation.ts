@@ -38,6 +38,26 @@ export class IdentityExpectation {
     return this.#userId;
   }
 
+  /**
+   * Whether a DreamFactory user (as DreamFactory reported it) is the expected one: same `userId`, or the same
+   * e-mail compared case-insensitively (surrounding spaces ignored).
+   * @param user - `id` and `email` from DreamFactory's session info
+   */
+  matches(user: { id: number; email: string }): boolean {
+    if (this.#userId !== undefined) return user.id === this.#userId;
+    return normaliseEmail(user.email) === normaliseEmail(this.#email ?? "");
+  }
+
+  /**
+   * An expectation from either form: an {@link IdentityExpectation} is returned as is, a plain
+   * `{ email }` / `{ userId }` is wrapped.
+   * @param value - an expectation or its input
+   * @throws TypeError for anything else
+   */
+  static from(value: IdentityExpectation | IdentityExpectationInput): IdentityExpectation {
+    return value instanceof IdentityExpectation ? value : new IdentityExpectation(value);
+  }
+
   /** Non-identifying JSON view. */
   toJSON(): { expect: "email" | "userId" } {
     return { expect: this.#email === undefined ? "userId" : "email" };
@@ -47,4 +67,8 @@ export class IdentityExpectation {
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return `IdentityExpectation { expect: ${this.toJSON().expect} }`;
   }
+}
+
+function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
 }
