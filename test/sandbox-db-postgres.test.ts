@@ -18,6 +18,11 @@ const carol: ActingUser = { dbRole: "dfsb_sales_manager", userId: 3, email: "car
 const dave: ActingUser = { dbRole: "dfsb_support", userId: 4, email: "dave@example.com", team: "support" };
 const admin: ActingUser = { dbRole: "dfsb_admin", userId: 5, email: "admin@example.com", team: "it" };
 
+const VALUE_TYPES_SQL =
+  "SELECT 1::int4 AS i4, 2::int8 AS i8, 1.50::numeric(6,2) AS num, 1.5::float8 AS f8, true AS b, 'x'::text AS t, " +
+  "'2024-03-05 10:20:30'::timestamp(0) AS ts, '2024-03-05'::date AS d, NULL::int4 AS n, '{\"k\":1}'::json AS j";
+const VALUE_TYPES = { i4: 1, i8: "2", num: "1.50", f8: 1.5, b: true, t: "x", ts: "2024-03-05 10:20:30", d: "2024-03-05", n: null, j: { k: 1 } };
+
 let first: SandboxDatabase;
 let second: SandboxDatabase;
 let openMs = 0;
@@ -74,6 +79,11 @@ describe("sandbox database on a real Postgres server", () => {
     }
     const n = await first.asUser(admin, (q) => countRecords(q, first.table("orders")!, null));
     expect(n).toBeGreaterThanOrEqual(10_000);
+  });
+
+  it("returns the same JavaScript value types as the PGlite driver", async () => {
+    const { rows } = await first.driver.query(VALUE_TYPES_SQL);
+    expect(rows[0]).toEqual(VALUE_TYPES);
   });
 
   it("keeps writes in one sandbox invisible to the other", async () => {

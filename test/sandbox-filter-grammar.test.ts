@@ -9,6 +9,11 @@ import { FILTER_MESSAGES } from "../src/testing/filter/filter-messages.js";
 import { compileFilter, filterToSql } from "../src/testing/filter/filter-to-sql.js";
 import { parseFilter } from "../src/testing/filter/parse-filter.js";
 
+const VALUE_TYPES_SQL =
+  "SELECT 1::int4 AS i4, 2::int8 AS i8, 1.50::numeric(6,2) AS num, 1.5::float8 AS f8, true AS b, 'x'::text AS t, " +
+  "'2024-03-05 10:20:30'::timestamp(0) AS ts, '2024-03-05'::date AS d, NULL::int4 AS n, '{\"k\":1}'::json AS j";
+const VALUE_TYPES = { i4: 1, i8: "2", num: "1.50", f8: 1.5, b: true, t: "x", ts: "2024-03-05 10:20:30", d: "2024-03-05", n: null, j: { k: 1 } };
+
 let driver: SqlDriver;
 let things: TableInfo;
 
@@ -63,6 +68,13 @@ function error(fn: () => unknown): SandboxHttpError {
 }
 
 const message = (filter: string) => error(() => compileFilter(filter, things)).message;
+
+describe("PGlite driver values", () => {
+  it("returns the value types documented in value-types.ts (same as the Postgres driver)", async () => {
+    const { rows } = await driver.query(VALUE_TYPES_SQL);
+    expect(rows[0]).toEqual(VALUE_TYPES);
+  });
+});
 
 describe("comparison operators", () => {
   it("supports every symbol operator, with or without spaces", async () => {
