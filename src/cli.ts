@@ -5,7 +5,7 @@
  * `langchain-dreamfactory demo` — see the marked section below.
  * Compiled to ESM and CommonJS: no `import.meta`, no top-level await.
  */
-import { startSandbox, type Sandbox } from "./testing/index.js";
+import type { Sandbox } from "./testing/index.js";
 
 /** Parsed command line. */
 interface CliArgs {
@@ -79,6 +79,8 @@ function describe(sb: Sandbox): string {
 }
 
 async function runSandbox(args: CliArgs): Promise<void> {
+  // Loaded on demand so that --help and argument errors answer without loading the database engine.
+  const { startSandbox } = await import("./testing/index.js");
   const sb = await startSandbox({ port: args.port, ...(args.database === undefined ? {} : { database: args.database }) });
   process.stdout.write(`${describe(sb)}\n`);
   let stopping = false;
