@@ -218,6 +218,8 @@ describe("refuses instead of misreading (400)", () => {
       expect(message(filter), filter).toBe(FILTER_MESSAGES.logicalInValue);
     }
     expect(compileFilter("name = 'rock and roll'", things).params).toEqual(["rock and roll"]);
+    expect(compileFilter("name = OR", things).params).toEqual(["OR"]);
+    expect(compileFilter("(name = and) OR (name = Oregon)", things).params).toEqual(["and", "Oregon"]);
   });
 
   it("NOT after a logical operator, inside parentheses, or twice", () => {

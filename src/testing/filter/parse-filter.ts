@@ -100,7 +100,8 @@ type Token =
   | { t: "cmp"; node: ComparisonNode };
 
 const JOINT = /\) (&&|AND|\|\||OR|NOR|XOR) \(/i;
-const LOGICAL_WORD = /(^|[\s)])(AND|OR)([\s(]|$)|&&|\|\|/i;
+/** AND/OR/&&/|| with text on both sides (a lone value "OR", e.g. a US state, is fine). */
+const LOGICAL_WORD = /\S[\s)]*[\s)](AND|OR)[\s(][\s(]*\S|\S\s*(&&|\|\|)\s*\S/i;
 const OPERATOR_IN_FIELD = /['"()=<>!]|\s(LIKE|IN|NOT IN|ALL|CONTAINS|STARTS WITH|ENDS WITH|IS NULL|IS NOT NULL|EQ|NE|GT|GTE|LT|LTE)(\s|$)/i;
 
 function fail(message: string): never {
