@@ -334,6 +334,24 @@ describe("dreamfactory_aggregate", () => {
   });
 });
 
+describe("resolveCredential option", () => {
+  it("reads the credential from where the app keeps it (e.g. LangGraph Platform's langgraph_auth_user)", async () => {
+    const custom = new DreamFactoryToolkit({
+      baseUrl: sb.url,
+      apiKey: sb.apiKey,
+      service: sb.service,
+      resolveCredential: (config) => (config.configurable?.langgraph_auth_user as { dreamfactory?: DreamFactoryCredential } | undefined)?.dreamfactory,
+    }).getTools();
+    const { receipt, content } = await callTool(
+      toolNamed(custom, "dreamfactory_query_records"),
+      { table: "orders", fields: ["sales_rep_id"], limit: 3 },
+      { configurable: { langgraph_auth_user: { dreamfactory: cred.bob } } },
+    );
+    expect(receipt.actedAs.userId).toBe(2);
+    expect(rowsOf(content).every((r) => r.sales_rep_id === 2)).toBe(true);
+  });
+});
+
 describe("trace ids", () => {
   it("sends the tool run id (config.runId) as X-DreamFactory-Trace-Id and records it in the receipt", async () => {
     sb.clearAudit();

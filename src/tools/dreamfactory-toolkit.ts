@@ -61,11 +61,13 @@ export class DreamFactoryToolkit extends BaseToolkit {
     }
     this.#allowWrites = options.allowWrites ?? false;
     // Every tool gets the same options object, so they share this toolkit's validated context and client.
-    const shared: DreamFactoryToolOptions = { ...options, client: this.#context.client };
-    for (const key of ["baseUrl", "apiKey", "timeoutMs", "maxRetries", "onTokenRefresh", "allowInsecureHttp", "resolveCredential"] as const) {
-      delete shared[key];
-    }
-    delete (shared as DreamFactoryToolkitOptions).allowWrites;
+    const context = this.#context;
+    const shared: DreamFactoryToolOptions = {
+      client: context.client,
+      service: context.service,
+      ...(context.tables === undefined ? {} : { tables: [...context.tables] }),
+      maxRecords: context.maxRecords,
+    };
     this.tools = [
       new ListTablesTool(shared),
       new DescribeTableTool(shared),

@@ -1,4 +1,5 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
+import type { DreamFactoryClientOptions } from "../client/dreamfactory-client-options.js";
 import { DreamFactoryClient } from "../client/dreamfactory-client.js";
 import type { DreamFactoryCredential } from "../identity/dreamfactory-credential.js";
 import type { DreamFactoryToolOptions } from "./tool-options.js";
@@ -15,7 +16,8 @@ export interface DreamFactoryToolContext {
 const SERVICE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** Table names the tools accept (DreamFactory matches them case-insensitively). */
 export const TABLE_NAME = /^[A-Za-z0-9_]{1,64}$/;
-const CLIENT_KEYS = ["baseUrl", "apiKey", "timeoutMs", "maxRetries", "onTokenRefresh", "allowInsecureHttp", "resolveCredential"] as const;
+/** Options that belong to the tools themselves; every other option is a client option. */
+const TOOL_KEYS = new Set(["client", "service", "tables", "maxRecords", "allowWrites"]);
 
 const contexts = new WeakMap<object, DreamFactoryToolContext>();
 
@@ -40,11 +42,14 @@ export function toolContext(options: DreamFactoryToolOptions, owner: string): Dr
 
 function buildContext(options: DreamFactoryToolOptions, owner: string): DreamFactoryToolContext {
   let client: DreamFactoryClient;
+  const clientOptions = Object.fromEntries(
+    Object.entries(options).filter(([key, value]) => !TOOL_KEYS.has(key) && value !== undefined),
+  );
   if (options.client !== undefined) {
     if (!(options.client instanceof DreamFactoryClient)) {
       throw new TypeError(`${owner}: option client must be a DreamFactoryClient`);
     }
-    const extra = CLIENT_KEYS.filter((k) => options[k] !== undefined);
+    const extra = Object.keys(clientOptions);
     if (extra.length > 0) {
       throw new TypeError(`${owner}: give either client or baseUrl + apiKey (and client options), not both (got ${extra.join(", ")})`);
     }
@@ -53,16 +58,7 @@ function buildContext(options: DreamFactoryToolOptions, owner: string): DreamFac
     if (options.baseUrl === undefined || options.apiKey === undefined) {
       throw new TypeError(`${owner}: option client, or options baseUrl and apiKey, are required`);
     }
-    const { baseUrl, apiKey, timeoutMs, maxRetries, onTokenRefresh, allowInsecureHttp, resolveCredential } = options;
-    client = new DreamFactoryClient({
-      baseUrl,
-      apiKey,
-      ...(timeoutMs === undefined ? {} : { timeoutMs }),
-      ...(maxRetries === undefined ? {} : { maxRetries }),
-      ...(onTokenRefresh === undefined ? {} : { onTokenRefresh }),
-      ...(allowInsecureHttp === undefined ? {} : { allowInsecureHttp }),
-      ...(resolveCredential === undefined ? {} : { resolveCredential }),
-    });
+    client = new DreamFactoryClient(clientOptions as unknown as DreamFactoryClientOptions);
   }
   if (typeof options.service !== "string" || !SERVICE_NAME.test(options.service)) {
     throw new TypeError(`${owner}: option service must be a DreamFactory service name (letters, digits, _ and -), e.g. "db"`);

@@ -24,8 +24,8 @@ export interface DreamFactoryToolOptions extends Partial<Omit<DreamFactoryClient
   /** Most rows one call returns to the model; the model may ask for fewer, never more. 1–1000. @default 100 */
   maxRecords?: number;
   /**
-   * Finds the credential elsewhere in a run's config (e.g. `configurable.langgraph_auth_user`). Only with
-   * `baseUrl` + `apiKey`; with a ready `client`, set it on the client.
+   * Finds the credential elsewhere in a run's config (e.g. `configurable.langgraph_auth_user`). Like every client
+   * option, only with `baseUrl` + `apiKey`; with a ready `client`, set it on the client.
    */
   resolveCredential?: CredentialResolver;
 }
