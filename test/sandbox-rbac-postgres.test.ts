@@ -141,6 +141,21 @@ describe("row filters on writes", () => {
   });
 });
 
+describe("lookups in written values (DreamFactory's interpretRecordValues)", () => {
+  it("{user.id} passes the row filter and {session.token} really is written — clients must refuse lookups", async () => {
+    const [customer] = await sb.query<{ id: number }>("SELECT id FROM customers WHERE sales_rep_id = 1 LIMIT 1");
+    const created = await call("alice", "POST", "/_table/orders?fields=id,sales_rep_id", {
+      resource: [{ customer_id: customer?.id, sales_rep_id: "{user.id}", total: 1, notes: "{session.token}" }],
+    });
+    expect(created.status).toBe(200);
+    const row = created.body.resource[0] as { id: number; sales_rep_id: number };
+    expect(row.sales_rep_id).toBe(1);
+    const [stored] = await sb.query<{ notes: string }>("SELECT notes FROM orders WHERE id = $1", [row.id]);
+    expect(stored?.notes === tokens.alice).toBe(true);
+    expect((await call("alice", "DELETE", `/_table/orders/${row.id}`)).status).toBe(200);
+  });
+});
+
 describe("role rules: support has no orders, listings follow the role", () => {
   it("dave gets 403 on orders with the component in the message", async () => {
     const reply = await call("dave", "GET", "/_table/orders");

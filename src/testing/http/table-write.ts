@@ -4,6 +4,7 @@ import type { Queryable, SqlFragment, TableInfo } from "../db/types.js";
 import { SandboxHttpError } from "../errors.js";
 import { andFragments } from "../filter/and-fragments.js";
 import { recordPassesFilters } from "../rbac/check-record-against-filters.js";
+import { substituteLookups } from "../rbac/lookups.js";
 import type { ApiVerb } from "../rbac/verb-mask.js";
 import { ok, type ApiResponse } from "./api-request.js";
 import { assertBatchMode, runBatch, type BatchMode } from "./batch.js";
@@ -50,6 +51,19 @@ function asRecord(value: unknown, index: number): Row {
   return value;
 }
 
+/**
+ * DreamFactory's `interpretRecordValues`: lookups in string values are substituted before the record is checked
+ * and written (so `{"sales_rep_id": "{user.id}"}` writes the caller's id — and `{session.token}` would write the
+ * caller's token, which is why clients must refuse lookups in model-supplied values).
+ */
+function interpretRecord(access: DataAccess, record: Row): Row {
+  const out: Row = {};
+  for (const [key, value] of Object.entries(record)) {
+    out[key] = typeof value === "string" ? substituteLookups(value, access.lookups) : value;
+  }
+  return out;
+}
+
 function checkFilters(access: DataAccess, record: Row, forUpdate: boolean): void {
   const selected = access.serverFilters;
   if (selected !== null && !recordPassesFilters(record, selected, access.lookups, forUpdate)) {
@@ -82,7 +96,7 @@ async function create(input: WriteInput, mode: BatchMode): Promise<WriteOutcome>
   const records = recordsFromBody(input.body, true) as unknown[];
   const opts = writeOptions(options, table);
   const result = await runBatch(q, records, mode, "created", async (raw, i) => {
-    const record = asRecord(raw, i);
+    const record = interpretRecord(access, asRecord(raw, i));
     checkFilters(access, record, false);
     return insertRecord(q, table, record, opts);
   });
@@ -107,7 +121,7 @@ function singleBody(body: unknown): Row {
 }
 
 async function updateOne(input: WriteInput, id: string): Promise<ApiResponse> {
-  const record = singleBody(input.body);
+  const record = interpretRecord(input.access, singleBody(input.body));
   checkFilters(input.access, record, true);
   const rows = await updateRecords(input.q, input.table, idWhere(input, id), record, writeOptions(input.options, input.table));
   if (rows[0] === undefined) throw recordNotFound(id);
@@ -121,7 +135,7 @@ async function update(input: WriteInput, mode: BatchMode): Promise<WriteOutcome>
   const filter = options.text("filter");
   if (ids !== undefined || (filter !== undefined && filter.trim() !== "")) {
     const records = recordsFromBody(input.body, true) as unknown[];
-    const changes = asRecord(records[0], 0);
+    const changes = interpretRecord(access, asRecord(records[0], 0));
     if (ids !== undefined) {
       const list = splitIds(ids);
       const result = await runBatch(q, list, mode, "updated", async (id) => {
@@ -139,7 +153,7 @@ async function update(input: WriteInput, mode: BatchMode): Promise<WriteOutcome>
   const records = recordsFromBody(input.body, true) as unknown[];
   const key = idColumn(table, options);
   const result = await runBatch(q, records, mode, "updated", async (raw, i) => {
-    const record = asRecord(raw, i);
+    const record = interpretRecord(access, asRecord(raw, i));
     const id = record[key];
     if (id === undefined || id === null || id === "") {
       throw new SandboxHttpError(400, `Required id field(s) not found in record ${i}: ${key}`);
