@@ -334,6 +334,25 @@ describe("dreamfactory_aggregate", () => {
   });
 });
 
+describe("the run's AbortSignal", () => {
+  it("is passed to the request: aborting a slow call rejects at once", async () => {
+    sb.setFaults({ latencyMs: 3000 });
+    try {
+      const controller = new AbortController();
+      const started = Date.now();
+      setTimeout(() => controller.abort(), 100);
+      const err = await tool("query_records")
+        .invoke({ table: "orders", limit: 1 }, { ...as("carol"), signal: controller.signal })
+        .catch((e: unknown) => e);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(err).toBeInstanceOf(Error);
+      expect(isDreamFactoryError(err) ? err.code : (err as Error).name).toMatch(/aborted|AbortError/);
+    } finally {
+      sb.setFaults(null);
+    }
+  });
+});
+
 describe("resolveCredential option", () => {
   it("reads the credential from where the app keeps it (e.g. LangGraph Platform's langgraph_auth_user)", async () => {
     const custom = new DreamFactoryToolkit({
