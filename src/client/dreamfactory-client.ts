@@ -26,6 +26,7 @@ import { checkSessionIdentity, checkTokenClaims } from "./identity-check.js";
 import { planRequest, type RequestPlan } from "./request-plan.js";
 import { backoffDelay, parseRetryAfter, RETRY_WAIT_BUDGET_MS, sleep } from "./retry-timing.js";
 import { SecretScrubber } from "./secret-scrubber.js";
+import { SessionEndpoints } from "./session-endpoints.js";
 import { SessionIdentityCache } from "./session-identity-cache.js";
 import { waitShared } from "./shared-wait.js";
 import { chooseTraceId } from "./trace-id.js";
@@ -35,6 +36,8 @@ const SESSION_INFO_PLAN: RequestPlan = { method: "GET", url: SESSION_PATH, path:
 const NOT_RETRIED_5XX = new Set([501, 505]);
 
 type Failure = Extract<TransportResult, { kind: "failure" }>;
+
+let sessionEndpointsOf: (client: DreamFactoryClient) => SessionEndpoints;
 
 /**
  * HTTP client for DreamFactory's REST API that always calls as a given user.
@@ -67,6 +70,22 @@ export class DreamFactoryClient {
   readonly #transport: HttpTransport;
   readonly #refresher: RefreshCoordinator;
   readonly #identities = new SessionIdentityCache();
+  #sessionEndpoints: SessionEndpoints | undefined;
+
+  static {
+    sessionEndpointsOf = (client) => {
+      client.#sessionEndpoints ??= new SessionEndpoints({
+        transport: client.#transport,
+        apiPath: client.#apiPath,
+        apiKey: client.#options.apiKey,
+        timeoutMs: client.#options.timeoutMs,
+        headers: (token, traceId, hasBody) => client.#headers(token, traceId, hasBody),
+        identities: client.#identities,
+        refresh: (credential, signal) => client.#refresh(credential, signal),
+      });
+      return client.#sessionEndpoints;
+    };
+  }
 
   /**
    * @param options - see {@link DreamFactoryClientOptions}
@@ -306,11 +325,11 @@ export class DreamFactoryClient {
     return `DreamFactoryClient { baseUrl: ${JSON.stringify(this.#base.display)} }`;
   }
 
-  #headers(token: string, traceId: string, hasBody: boolean): Record<string, string> {
+  #headers(token: string | undefined, traceId: string, hasBody: boolean): Record<string, string> {
     return {
       Accept: "application/json",
       "X-DreamFactory-API-Key": this.#options.apiKey,
-      "X-DreamFactory-Session-Token": token,
+      ...(token === undefined ? {} : { "X-DreamFactory-Session-Token": token }),
       "X-DreamFactory-Trace-Id": traceId,
       ...(hasBody ? { "Content-Type": "application/json" } : {}),
     };
@@ -429,6 +448,16 @@ export class DreamFactoryClient {
         );
     }
   }
+}
+
+/**
+ * Package-internal: the session endpoints (login, logout, refresh) of `client`, for `DreamFactorySession`.
+ * @param client - a DreamFactoryClient of this package copy
+ * @throws TypeError for anything else
+ */
+export function sessionEndpoints(client: DreamFactoryClient): SessionEndpoints {
+  if (!(client instanceof DreamFactoryClient)) throw new TypeError("DreamFactorySession: client must be a DreamFactoryClient");
+  return sessionEndpointsOf(client);
 }
 
 function requestExpectation(req: DreamFactoryRequest): IdentityExpectation[] {
