@@ -16,8 +16,21 @@ export interface DreamFactoryToolContext {
 const SERVICE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** Table names the tools accept (DreamFactory matches them case-insensitively). */
 export const TABLE_NAME = /^[A-Za-z0-9_]{1,64}$/;
-/** Options that belong to the tools themselves; every other option is a client option. */
-const TOOL_KEYS = new Set(["client", "service", "tables", "maxRecords", "allowWrites"]);
+/** The client options a toolkit accepts next to `baseUrl` + `apiKey` (kept complete by the type check below). */
+const CLIENT_OPTION_KEYS = [
+  "baseUrl",
+  "apiKey",
+  "timeoutMs",
+  "maxRetries",
+  "onTokenRefresh",
+  "allowInsecureHttp",
+  "resolveCredential",
+  "resolveExpectedUser",
+] as const satisfies ReadonlyArray<keyof DreamFactoryClientOptions>;
+type MissingClientOption = Exclude<keyof DreamFactoryClientOptions, (typeof CLIENT_OPTION_KEYS)[number]>;
+// Fails to compile when DreamFactoryClientOptions gains an option that is not listed above.
+const clientOptionsComplete: [MissingClientOption] extends [never] ? true : never = true;
+void clientOptionsComplete;
 
 const contexts = new WeakMap<object, DreamFactoryToolContext>();
 
@@ -43,7 +56,7 @@ export function toolContext(options: DreamFactoryToolOptions, owner: string): Dr
 function buildContext(options: DreamFactoryToolOptions, owner: string): DreamFactoryToolContext {
   let client: DreamFactoryClient;
   const clientOptions = Object.fromEntries(
-    Object.entries(options).filter(([key, value]) => !TOOL_KEYS.has(key) && value !== undefined),
+    CLIENT_OPTION_KEYS.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]),
   );
   if (options.client !== undefined) {
     if (!(options.client instanceof DreamFactoryClient)) {
