@@ -4,7 +4,7 @@ import { DescribeTableTool } from "./describe-table.js";
 import { GetRecordsTool } from "./get-records.js";
 import { ListTablesTool } from "./list-tables.js";
 import { QueryRecordsTool } from "./query-records.js";
-import { toolContext, type DreamFactoryToolContext } from "./tool-context.js";
+import { CLIENT_OPTION_KEYS, toolContext, type DreamFactoryToolContext } from "./tool-context.js";
 import type { DreamFactoryToolOptions } from "./tool-options.js";
 import { createWriteTools } from "./write-tools.js";
 
@@ -60,9 +60,14 @@ export class DreamFactoryToolkit extends BaseToolkit {
       throw new TypeError("DreamFactoryToolkit: option allowWrites must be a boolean");
     }
     this.#allowWrites = options.allowWrites ?? false;
-    // Every tool gets the same options object, so they share this toolkit's validated context and client.
+    // Every tool gets the same options object (the toolkit's options without the client options, plus the shared
+    // client), so they share this toolkit's validated context; options meant for other tools (e.g. write
+    // settings) pass through unchanged.
     const context = this.#context;
+    const rest: Record<string, unknown> = { ...options };
+    for (const key of CLIENT_OPTION_KEYS) delete rest[key];
     const shared: DreamFactoryToolOptions = {
+      ...rest,
       client: context.client,
       service: context.service,
       ...(context.tables === undefined ? {} : { tables: [...context.tables] }),

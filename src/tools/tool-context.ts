@@ -17,7 +17,7 @@ const SERVICE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** Table names the tools accept (DreamFactory matches them case-insensitively). */
 export const TABLE_NAME = /^[A-Za-z0-9_]{1,64}$/;
 /** The client options a toolkit accepts next to `baseUrl` + `apiKey` (kept complete by the type check below). */
-const CLIENT_OPTION_KEYS = [
+export const CLIENT_OPTION_KEYS = [
   "baseUrl",
   "apiKey",
   "timeoutMs",
