@@ -21,8 +21,9 @@ import {
 import type { DreamFactoryRequest, DreamFactoryResponse } from "./dreamfactory-request.js";
 import { parseErrorEnvelope } from "./error-envelope.js";
 import { codeForStatus, errorFromResponse } from "./error-from-response.js";
-import { HttpTransport, type TransportResult } from "./http-transport.js";
+import { HttpTransport } from "./http-transport.js";
 import { checkSessionIdentity, checkTokenClaims } from "./identity-check.js";
+import { abortedError, expiredBeforeSend, failureError, parseBody } from "./request-failures.js";
 import { planRequest, type RequestPlan } from "./request-plan.js";
 import { backoffDelay, parseRetryAfter, RETRY_WAIT_BUDGET_MS, sleep } from "./retry-timing.js";
 import { SecretScrubber } from "./secret-scrubber.js";
@@ -34,8 +35,6 @@ import { chooseTraceId } from "./trace-id.js";
 const SESSION_PATH = "/user/session";
 const SESSION_INFO_PLAN: RequestPlan = { method: "GET", url: SESSION_PATH, path: SESSION_PATH, body: undefined, retry: "read" };
 const NOT_RETRIED_5XX = new Set([501, 505]);
-
-type Failure = Extract<TransportResult, { kind: "failure" }>;
 
 let sessionEndpointsOf: (client: DreamFactoryClient) => SessionEndpoints;
 
@@ -248,7 +247,7 @@ export class DreamFactoryClient {
       });
 
       if (result.kind === "failure") {
-        const error = this.#failureError(result, plan, fullPath, signal);
+        const error = failureError(result, plan, fullPath, signal, this.#options.timeoutMs);
         const retryable = plan.retry === "read" && (result.reason === "timeout" || result.reason === "not_sent" || result.reason === "maybe_sent");
         if (retryable && retries < this.#options.maxRetries) {
           const delay = backoffDelay(retries);
@@ -402,52 +401,6 @@ export class DreamFactoryClient {
     if (info !== undefined && info.id === next.userId) this.#identities.remember(next, info);
     return next;
   }
-
-  #failureError(failure: Failure, plan: RequestPlan, fullPath: string, signal: AbortSignal | undefined): DreamFactoryError {
-    const where = `${plan.method} ${fullPath}`;
-    const base = { method: plan.method, path: fullPath, cause: { code: failure.code } };
-    const write = plan.retry === "never";
-    switch (failure.reason) {
-      case "aborted":
-        return abortedError(plan, fullPath, signal, true);
-      case "timeout":
-        return write
-          ? new DreamFactoryError(
-              "write_outcome_unknown",
-              `DreamFactory write outcome unknown (timed out after ${this.#options.timeoutMs} ms): ${where}; ` +
-                "it may or may not have been applied — check before repeating it.",
-              base,
-            )
-          : new DreamFactoryError("timeout", `DreamFactory request timed out after ${this.#options.timeoutMs} ms: ${where}`, {
-              ...base,
-              retryable: true,
-            });
-      case "not_sent":
-        return new DreamFactoryError(
-          "network_error",
-          `DreamFactory request failed (could not connect, ${failure.code}; nothing was sent): ${where}`,
-          { ...base, retryable: true },
-        );
-      case "maybe_sent":
-        return write
-          ? new DreamFactoryError(
-              "write_outcome_unknown",
-              `DreamFactory write outcome unknown (connection error ${failure.code}): ${where}; ` +
-                "it may or may not have been applied — check before repeating it.",
-              base,
-            )
-          : new DreamFactoryError("network_error", `DreamFactory request failed (connection error ${failure.code}): ${where}`, {
-              ...base,
-              retryable: true,
-            });
-      case "bad_response":
-        return new DreamFactoryError(
-          "server_error",
-          `DreamFactory request failed (unreadable response, ${failure.code}): ${where}`,
-          base,
-        );
-    }
-  }
 }
 
 /**
@@ -466,34 +419,5 @@ function requestExpectation(req: DreamFactoryRequest): IdentityExpectation[] {
     return [IdentityExpectation.from(req.expect)];
   } catch {
     throw new TypeError("DreamFactoryClient.request: expect must be { email: non-empty string } or { userId: integer >= 0 }");
-  }
-}
-
-function expiredBeforeSend(credential: DreamFactoryCredential): DreamFactoryError {
-  return new DreamFactoryError(
-    "credential_expired",
-    `DreamFactory session token expired at ${credential.expiresAt.toISOString()}; nothing was sent. ` +
-      "Refresh it (PUT /api/v2/user/session, or set the client's onTokenRefresh) or ask the user to log in again.",
-  );
-}
-
-function abortedError(plan: RequestPlan, fullPath: string, signal: AbortSignal | undefined, inFlight: boolean): DreamFactoryError {
-  const reason: unknown = signal?.reason;
-  const byTimeout = typeof reason === "object" && reason !== null && (reason as { name?: unknown }).name === "TimeoutError";
-  const outcome = inFlight && plan.retry === "never" ? "; the write may or may not have been applied" : "";
-  return new DreamFactoryError(
-    byTimeout ? "timeout" : "aborted",
-    `DreamFactory request ${byTimeout ? "hit the caller's timeout signal" : "was aborted by the caller"}: ` +
-      `${plan.method} ${fullPath}${outcome}`,
-    { method: plan.method, path: fullPath },
-  );
-}
-
-function parseBody(body: string): unknown {
-  if (body.trim() === "") return null;
-  try {
-    return JSON.parse(body);
-  } catch {
-    return body;
   }
 }
