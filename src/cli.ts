@@ -99,9 +99,9 @@ async function runSandbox(args: CliArgs): Promise<void> {
 // ---- demo command ---------------------------------------------------------------------------------------------
 // `demo`: the same question through one shared createAgent agent for alice, bob, carol and dave (src/demo/).
 // Uses the scripted tool-calling model unless DEMO_MODEL names a model for langchain's initChatModel.
-import { runDemo as runDemoReport } from "./demo/run-demo.js";
-
 async function runDemo(args: CliArgs): Promise<void> {
+  // Loaded on demand (LangChain is heavy) so that `sandbox` and --help start quickly.
+  const { runDemo: runDemoReport } = await import("./demo/run-demo.js");
   const result = await runDemoReport({
     port: args.port,
     ...(args.database === undefined ? {} : { database: args.database }),

@@ -3,13 +3,14 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 const ROOT = join(__dirname, "..");
-const TSX = join(ROOT, "node_modules", ".bin", "tsx");
 const CLI = join(ROOT, "src", "cli.ts");
 
 const children: ChildProcess[] = [];
 
 function run(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(TSX, [CLI, ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: "" }, stdio: ["ignore", "pipe", "pipe"] });
+  // `node --import tsx` rather than the tsx binary: the binary relays signals with a 30 ms wait and exits 143 on
+  // a busy machine, which would hide the CLI's own exit code.
+  const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], { cwd: ROOT, env: { ...process.env, DATABASE_URL: "" }, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
   let out = "";
   child.stdout?.on("data", (c: Buffer) => (out += c.toString("utf8")));
