@@ -107,5 +107,5 @@ describe("one shared agent, 200 concurrent runs, 20 users", () => {
     expect(audit).toHaveLength(RUNS * 2);
     expect(auditMismatches).toBe(0);
     expect(new Set(audit.map((a) => a.traceId)).size).toBe(RUNS * 2);
-  });
+  }, 180_000);
 });
