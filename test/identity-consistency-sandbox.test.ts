@@ -249,6 +249,18 @@ describe("identity consistency check against the sandbox", () => {
       withDreamFactoryUser(alice, undefined, { expect: { userId: 1 } }),
     );
     expect((ok as { artifact: { actedAs: unknown } }).artifact.actedAs).toEqual({ userId: 1, email: sb.users.alice.email, verified: true });
+
+    // A toolkit that builds its own client forwards resolveExpectedUser to it.
+    const own = new DreamFactoryToolkit({
+      baseUrl: sb.url,
+      apiKey: sb.apiKey,
+      service: sb.service,
+      resolveExpectedUser: (c) => c.configurable?.["app_user"] as { email: string } | undefined,
+    })
+      .getTools()
+      .find((t) => t.name === "dreamfactory_query_records")!;
+    const viaOption = await failure(own.invoke({ table: "orders" }, { configurable: { dreamfactory: alice, app_user: { email: sb.users.bob.email } } }));
+    expect(viaOption.code).toBe("identity_mismatch");
   });
 
   it("whoami returns DreamFactory's non-secret session info, from the same per-token cache", async () => {
