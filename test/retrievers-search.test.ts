@@ -64,6 +64,10 @@ describe("extractSearchTerms", () => {
     expect(extractSearchTerms("q 7 z9").map((t) => t.term)).toEqual(["7", "z9"]);
   });
 
+  it("drops words DreamFactory would read as operators (ne, in, like, gt, contains…)", () => {
+    expect(extractSearchTerms("ne refund like GT contains gte invoice eq lt lte all").map((t) => t.term)).toEqual(["refund", "invoice"]);
+  });
+
   it("keeps letters of any script", () => {
     expect(extractSearchTerms("Überweisung café 東京").map((t) => t.term)).toEqual(["überweisung", "café", "東京"]);
   });

@@ -1,17 +1,13 @@
 import type { FilterCondition } from "./filter-ast.js";
 import { filterInputError } from "./filter-input-error.js";
 import { FILTER_LIMITS } from "./filter-limits.js";
+import { findOperatorWord } from "./operator-words.js";
 import { WHERE_OPERATORS, type WhereOperator, type WhereScalar } from "./where-condition.js";
 
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const RAW_LOGICAL_WORD = /(^|\s)(and|or)(\s|$)|&&|\|\|/i;
 const LOGICAL_SPLIT = /\)\s*(?:and|or|nor|xor|&&|\|\|)\s*\(/i;
-// DreamFactory looks for these (case-insensitive, padded with spaces) before LIKE / IN / CONTAINS …
-const WORD_OPERATORS = [
-  "GTE", "LTE", "NE", "EQ", "GT", "LT", "NOT IN", "IN", "ALL", "LIKE", "NOT LIKE",
-  "STARTS WITH", "ENDS WITH", "CONTAINS", "IS NULL", "IS NOT NULL", "BETWEEN",
-];
 
 /** Operators whose value DreamFactory takes as raw text (it adds `%` before stripping quotes). */
 const RAW_VALUE_OPERATORS = new Set<WhereOperator>(["contains", "starts_with", "ends_with"]);
@@ -143,8 +139,7 @@ function checkScalar(field: string, op: WhereOperator, value: unknown, context: 
     );
   }
   if (WORD_OPERATOR_OPS.has(op)) {
-    const padded = ` ${value.toUpperCase().replace(/\s+/g, " ")} `;
-    const word = WORD_OPERATORS.find((w) => padded.includes(` ${w} `));
+    const word = findOperatorWord(value);
     if (word !== undefined) {
       throw filterInputError(
         `${where} contains the word "${word.toLowerCase()}", which DreamFactory would read as an operator; search for a shorter part of the value.`,

@@ -5,6 +5,7 @@
  * parentheses, commas, `=<>!`, `%`, `_`, `:`…) separates terms, so no term can carry a DreamFactory lookup
  * (`{session.token}`), close a parenthesised operand, start an IN list, or act as a LIKE wildcard.
  */
+import { findOperatorWord } from "../filter/operator-words.js";
 
 /** English stop words dropped from queries: too common to narrow a search. */
 export const STOP_WORDS: ReadonlySet<string> = new Set(
@@ -51,7 +52,8 @@ export function tokenize(text: string): string[] {
 }
 
 /**
- * The search terms of a query: tokenised, lower-cased, stop words and too short/long tokens dropped,
+ * The search terms of a query: tokenised, lower-cased, stop words, DreamFactory operator words (`ne`, `in`,
+ * `like`, …) and too short/long tokens dropped,
  * duplicates removed, at most `maxTerms`. Returns `[]` when nothing usable is left.
  *
  * @param query - the user's (or model's) free-text query
@@ -71,6 +73,8 @@ export function extractSearchTerms(query: string, options: SearchTermOptions = {
     if (length > maxLength) continue;
     if (length < minLength && !DIGITS.test(term)) continue;
     if (STOP_WORDS.has(term) || seen.has(term)) continue;
+    // "ne", "in", "like", "gt"… would be read by DreamFactory as an operator inside the filter.
+    if (findOperatorWord(term) !== undefined) continue;
     seen.add(term);
     out.push({ term, original });
   }
