@@ -256,6 +256,37 @@ describe("createAgent (langchain v1) with the default interrupt approval", () =>
     expect(JSON.parse(String(tool?.content))).toMatchObject({ updated: 1, ids: [id] });
     expect(await asCarol(id)).toMatchObject({ notes: "via createAgent" });
   });
+
+  it("two writes in one model turn: two interrupts, resumed by interrupt id; swapped digests approve neither", async () => {
+    const ids = [await ownOrder(10), await ownOrder(11)];
+    const twoCalls = new ScriptedChatModel((messages: BaseMessage[]) => {
+      if (messages.some((m) => ToolMessage.isInstance(m))) return new AIMessage("done");
+      const tag = String(messages[0]?.content);
+      return new AIMessage({
+        content: "",
+        tool_calls: ids.map((id, i) => ({ id: `${tag}_${i}`, name: "dreamfactory_update_records", args: { table: "orders", ids: [id], changes: { notes: `${tag} ${i}` } } })),
+      });
+    });
+    const agent = createAgent({ model: twoCalls, tools, checkpointer: new MemorySaver() });
+    const run = async (tag: string, pick: (interrupts: Array<{ id: string; value: WriteApprovalRequest }>) => Record<string, unknown>) => {
+      const config = configFor(alice, `parallel-${tag}`);
+      const first = await agent.invoke({ messages: [new HumanMessage(tag)] }, config);
+      const interrupts = (first as { __interrupt__?: Array<{ id: string; value: WriteApprovalRequest }> }).__interrupt__ ?? [];
+      expect(interrupts.map((i) => i.value.ids?.[0]).sort()).toEqual([...ids].sort());
+      const done = await agent.invoke(new Command({ resume: pick(interrupts) }), config);
+      return (done.messages as BaseMessage[]).filter((m): m is ToolMessage => ToolMessage.isInstance(m)).map((m) => JSON.parse(String(m.content)) as Record<string, unknown>);
+    };
+
+    const swapped = await run("swapped", (list) =>
+      Object.fromEntries(list.map((i, n) => [i.id, { approved: true, digest: list[(n + 1) % list.length]?.value.digest }])),
+    );
+    expect(swapped.map((c) => c.error)).toEqual(["approval_rejected", "approval_rejected"]);
+    for (const id of ids) expect(String((await asCarol(id))?.notes)).not.toMatch(/^swapped/);
+
+    const approved = await run("both", (list) => Object.fromEntries(list.map((i) => [i.id, { approved: true, digest: i.value.digest }])));
+    expect(approved.map((c) => c.updated)).toEqual([1, 1]);
+    expect((await Promise.all(ids.map((id) => asCarol(id)))).map((r) => r?.notes).sort()).toEqual(["both 0", "both 1"]);
+  });
 });
 
 describe("langchain humanInTheLoopMiddleware with approval: \"middleware\"", () => {
