@@ -1,8 +1,9 @@
 import type { WriteApprovalRequest } from "./write-approval-request.js";
 
 /**
- * A write approval request as plain text for a person: what, as whom, the preview, and when it expires.
- * Used as the description of langchain's human-in-the-loop interrupt (see {@link writeApprovalInterruptOn}).
+ * A write approval request as plain text for a person: what, as whom, and the preview. Used as the description of
+ * langchain's human-in-the-loop interrupt (see {@link writeApprovalInterruptOn}), where the middleware, not the
+ * digest, decides, so the digest and expiry are left out.
  *
  * @param request - the approval request
  */
@@ -14,6 +15,5 @@ export function approvalText(request: WriteApprovalRequest): string {
   if (request.records !== undefined) lines.push(`Records: ${JSON.stringify(request.records)}`);
   lines.push(`Preview: ${request.preview.summary}`);
   if (request.preview.rows !== undefined) lines.push(`Rows now: ${JSON.stringify(request.preview.rows)}`);
-  lines.push(`Approval expires at ${request.expiresAt}.`);
   return lines.join("\n");
 }
