@@ -9,7 +9,7 @@ import { isDreamFactoryError } from "../src/errors/index.js";
 import { DreamFactoryCredential, withDreamFactoryUser } from "../src/identity/index.js";
 import { startSandbox, type AuditEntry, type Sandbox } from "../src/testing/index.js";
 import { DreamFactoryToolkit, type DreamFactoryToolkitOptions } from "../src/tools/index.js";
-import type { DreamFactoryWriteOptions, DreamFactoryWriteReceipt, WriteApprovalRequest } from "../src/tools/write/index.js";
+import { writeApprovalInterruptOn, type DreamFactoryWriteOptions, type DreamFactoryWriteReceipt, type WriteApprovalRequest } from "../src/tools/write/index.js";
 import { callTool, loginUsers, toolNamed } from "./tools-harness.js";
 
 type WriteToolkitOptions = DreamFactoryToolkitOptions & { writes?: DreamFactoryWriteOptions };
@@ -324,6 +324,47 @@ describe("a lost answer is unknown, never retried", () => {
     expect(res.receipt).toMatchObject({ outcome: "unknown", effect: "unknown", errorCode: "write_outcome_unknown", approval: { decision: "approved" } });
     // The one request counted after approval is the write; 1.5 s later (beyond any retry backoff) still one.
     // (The sandbox never finishes a request whose client hung up during the injected latency, so it has no audit entry.)
+  });
+});
+
+describe("writeApprovalInterruptOn descriptions (what the HITL middleware shows)", () => {
+  type Describe = (toolCall: unknown, state: unknown, runtime: unknown) => Promise<string>;
+  const describeWith = (kit: DreamFactoryToolkit, name: string): Describe =>
+    writeApprovalInterruptOn(kit.getTools())[name]?.description as unknown as Describe;
+
+  it("previews as the user of the runtime (configurable or context); refusals are described, not thrown", async () => {
+    const kit = toolkit({ tables: ["orders"], writes: { approval: "middleware" } });
+    const describe = describeWith(kit, "dreamfactory_update_records");
+    const [own] = await orderIds(1, 1, 6);
+    const [bobs] = await orderIds(2, 1, 6);
+    const args = { table: "orders", ids: [own, bobs], changes: { notes: "x" } };
+    const viaConfigurable = await describe({ name: "dreamfactory_update_records", args }, {}, { configurable: withDreamFactoryUser(alice).configurable });
+    expect(viaConfigurable).toContain(`as ${sb.users.alice.email} (user 1)`);
+    expect(viaConfigurable).toContain(`"id":${own}`);
+    expect(viaConfigurable).not.toContain(`"id":${bobs}`);
+    expect(viaConfigurable).toMatch(new RegExp(`not visible to this user or do not exist \\(${bobs}\\)`));
+    const viaContext = await describe({ name: "dreamfactory_update_records", args }, {}, { context: { dreamfactory: carol } });
+    expect(viaContext).toContain(`"id":${bobs}`);
+    expect(viaContext).toContain("(user 3)");
+
+    const refused = await describe({ name: "x", args: { table: "customers", ids: [1], changes: { name: "y" } } }, {}, { context: { dreamfactory: alice } });
+    expect(refused).toMatch(/will be refused \(scope_denied\)/);
+    const braces = await describe({ name: "x", args: { table: "orders", ids: [1], changes: { notes: "{user.email}" } } }, {}, { context: { dreamfactory: alice } });
+    expect(braces).toMatch(/will be refused \(invalid_input\)/);
+    const schema = await describe({ name: "x", args: { table: "orders", ids: "1" } }, {}, { context: { dreamfactory: alice } });
+    expect(schema).toMatch(/arguments do not match the tool's schema/);
+    expectNoSecret([viaConfigurable, viaContext, refused]);
+    await expect(describe({ name: "x", args }, {}, {})).rejects.toSatisfy((e: unknown) => isDreamFactoryError(e) && e.code === "credential_missing");
+  });
+
+  it("middleware mode writes without asking (the middleware asked); no preview request is made", async () => {
+    const kit = toolkit({ writes: { approval: "middleware" } });
+    const [own] = await orderIds(1, 1, 7);
+    const res = await write("dreamfactory_update_records", { table: "orders", ids: [own], changes: { notes: "middleware mode" } }, alice, kit);
+    expect(res.receipt).toMatchObject({ effect: "applied", approval: { mode: "middleware", decision: "approved" } });
+    expect(res.receipt.preview).toBeUndefined();
+    expect((await auditFor(res.receipt.traceId as string)).map((e) => `${e.verb} ${e.component}`)).toEqual(["GET _schema/orders", "PATCH _table/orders"]);
+    expect((await asCarol(own as number))?.notes).toBe("middleware mode");
   });
 });
 
