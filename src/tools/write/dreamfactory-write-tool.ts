@@ -46,6 +46,9 @@ export interface WriteHttpRequest {
   body?: unknown;
 }
 
+/** Refusals a description reports; anything else (credential, network, server) is thrown. */
+const DESCRIBED_REFUSALS = new Set<string>(["invalid_input", "scope_denied", "forbidden", "not_found", "bad_request"]);
+
 interface Prepared {
   columns: TableColumns;
   request: WriteApprovalRequest | undefined;
@@ -95,11 +98,12 @@ export abstract class DreamFactoryWriteTool<S extends z.ZodObject> extends Dream
   /**
    * The approval request this call would produce for the user of `config` (preview computed with that user's
    * token), as text for an approver. Used by {@link writeApprovalInterruptOn} to describe a call in langchain's
-   * human-in-the-loop middleware. Invalid input or a refused preview is described, not thrown.
+   * human-in-the-loop middleware. Invalid input, the allowlist and a refused or missing table are described, not
+   * thrown (the tool refuses the call the same way when it runs).
    *
    * @param args - the tool call's arguments
    * @param config - a config carrying the user's credential (`configurable.dreamfactory` / `context.dreamfactory`)
-   * @throws DreamFactoryError for credential problems (fail closed)
+   * @throws DreamFactoryError for credential problems (fail closed) and network/server errors
    */
   async describeForApproval(args: unknown, config: RunnableConfig): Promise<string> {
     const credential = this.context.client.credentialFrom(config);
@@ -121,7 +125,7 @@ export abstract class DreamFactoryWriteTool<S extends z.ZodObject> extends Dream
       if (prepared.request === undefined) throw new Error("no approval request");
       return approvalText(prepared.request);
     } catch (e) {
-      if (isDreamFactoryError(e) && !e.code.startsWith("credential") && e.code !== "identity_mismatch") {
+      if (isDreamFactoryError(e) && DESCRIBED_REFUSALS.has(e.code)) {
         return `${this.name}: this call will be refused (${e.code}): ${e.message}`;
       }
       if (!isDreamFactoryError(e) && e instanceof Error && e.name === "ZodError") {
