@@ -1,4 +1,3 @@
-export { ApprovalSigner } from "./approval-digest.js";
 export { approvalText } from "./approval-text.js";
 export { CreateRecordsTool } from "./create-records.js";
 export { DeleteRecordsTool } from "./delete-records.js";
