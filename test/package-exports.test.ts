@@ -5,20 +5,29 @@ import * as testing from "../src/testing/index.js";
 // A new public name must be a deliberate change: update this list (and the README) together with src/index.ts.
 const PUBLIC_VALUES = [
   "AggregateTool",
+  "CreateRecordsTool",
+  "DeleteRecordsTool",
   "DescribeTableTool",
   "DreamFactoryAuthorizedRetriever",
   "DreamFactoryClient",
   "DreamFactoryCredential",
   "DreamFactoryError",
   "DreamFactoryRetriever",
+  "DreamFactorySession",
   "DreamFactoryToolkit",
   "GetRecordsTool",
   "ListTablesTool",
   "QueryRecordsTool",
+  "UpdateRecordsTool",
+  "compileWhere",
+  "dreamfactoryMiddleware",
   "isDreamFactoryCredential",
   "isDreamFactoryError",
+  "isIdentityError",
   "resolveCredential",
+  "validateFilter",
   "withDreamFactoryUser",
+  "writeApprovalInterruptOn",
 ];
 
 describe("package exports", () => {

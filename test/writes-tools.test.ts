@@ -323,7 +323,11 @@ describe("a lost answer is unknown, never retried", () => {
     expect(String(res.content.message)).toMatch(/may or may not have been applied.*NOT repeated/);
     expect(res.receipt).toMatchObject({ outcome: "unknown", effect: "unknown", errorCode: "write_outcome_unknown", approval: { decision: "approved" } });
     // The one request counted after approval is the write; 1.5 s later (beyond any retry backoff) still one.
-    // (The sandbox never finishes a request whose client hung up during the injected latency, so it has no audit entry.)
+    // The server did handle it (like a real server whose answer was lost): the outcome really was unknown to the client.
+    const rows = await sb.query<{ notes: string | null }>("SELECT notes FROM orders WHERE id = $1", [id]);
+    expect(rows[0]?.notes).toBe("sent into the void");
+    const patches = (await sb.audit()).filter((e) => e.verb === "PATCH" && e.component === "_table/orders");
+    expect(patches.at(-1)).toMatchObject({ email: sb.users.alice.email, status: 200 });
   });
 });
 

@@ -7,11 +7,18 @@ import { QueryRecordsTool } from "./query-records.js";
 import { CLIENT_OPTION_KEYS, toolContext, type DreamFactoryToolContext } from "./tool-context.js";
 import type { DreamFactoryToolOptions } from "./tool-options.js";
 import { createWriteTools } from "./write-tools.js";
+import type { DreamFactoryWriteOptions } from "./write/write-options.js";
 
 /** Options of `new DreamFactoryToolkit(...)`. */
 export interface DreamFactoryToolkitOptions extends DreamFactoryToolOptions {
   /** Create the write tools too (create/update/delete, behind an approval step). @default false */
   allowWrites?: boolean;
+  /**
+   * Approval setup of the write tools (used only with `allowWrites: true`): LangGraph interrupt (default),
+   * an `approve(request)` callback, or `approval: "middleware"` for langchain's human-in-the-loop middleware;
+   * approval TTL, digest key, record cap, clock.
+   */
+  writes?: DreamFactoryWriteOptions;
 }
 
 /**
@@ -27,7 +34,9 @@ export interface DreamFactoryToolkitOptions extends DreamFactoryToolOptions {
  * never widened. Write tools are not created unless `allowWrites` is true.
  *
  * Tools: `dreamfactory_list_tables`, `dreamfactory_describe_table`, `dreamfactory_query_records`,
- * `dreamfactory_get_records`, `dreamfactory_aggregate`.
+ * `dreamfactory_get_records`, `dreamfactory_aggregate`; with `allowWrites: true` also `dreamfactory_create_records`,
+ * `dreamfactory_update_records` and `dreamfactory_delete_records` (preview as the user, approval, `rollback=true`,
+ * never retried).
  *
  * @example
  * ```ts
@@ -60,6 +69,9 @@ export class DreamFactoryToolkit extends BaseToolkit {
       throw new TypeError("DreamFactoryToolkit: option allowWrites must be a boolean");
     }
     this.#allowWrites = options.allowWrites ?? false;
+    if (options.writes !== undefined && !this.#allowWrites) {
+      throw new TypeError("DreamFactoryToolkit: option writes is set but allowWrites is not true; write tools are only created with allowWrites: true");
+    }
     // Every tool gets the same options object (the toolkit's options without the client options, plus the shared
     // client), so they share this toolkit's validated context; options meant for other tools (e.g. write
     // settings) pass through unchanged.

@@ -11,3 +11,21 @@ export { ListTablesTool } from "./list-tables.js";
 export { QueryRecordsTool } from "./query-records.js";
 export type { DreamFactoryToolOptions } from "./tool-options.js";
 export type { DreamFactoryReceipt, ToolOutcome } from "./tool-receipt.js";
+export {
+  CreateRecordsTool,
+  DeleteRecordsTool,
+  DreamFactoryWriteTool,
+  UpdateRecordsTool,
+  writeApprovalInterruptOn,
+} from "./write/index.js";
+export type {
+  DreamFactoryWriteOptions,
+  DreamFactoryWriteReceipt,
+  WriteAction,
+  WriteApprovalDecision,
+  WriteApprovalMode,
+  WriteApprovalRequest,
+  WriteApprover,
+  WriteOutcome,
+  WritePreview,
+} from "./write/index.js";

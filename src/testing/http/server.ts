@@ -68,6 +68,10 @@ async function handle(ctx: SandboxContext, req: IncomingMessage, res: ServerResp
     const query = new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
     const verb = resolveVerb(req.method ?? "GET", req.headers, query);
     state.verb = verb;
+    // Read the body while any injected latency runs: a client that gives up during the latency has still sent its
+    // request, so (as on a real server) the request is handled and only the answer is lost.
+    const bodyRead = readBody(req);
+    bodyRead.catch(() => undefined);
     const decision = ctx.faults.decide(isSessionPath(route.service, route.segments), route.service === "system");
     if (decision.latencyMs > 0) await sleep(decision.latencyMs);
     const action = decision.action;
@@ -90,7 +94,7 @@ async function handle(ctx: SandboxContext, req: IncomingMessage, res: ServerResp
       throw new SandboxHttpError(action.status, action.status === 500 ? "Internal Server Error" : "Service Unavailable");
     }
     truncate = decision.truncate;
-    const body = parseBody(await readBody(req), req.headers["content-type"]);
+    const body = parseBody(await bodyRead, req.headers["content-type"]);
     const credentials = extractCredentials(req.headers, query, body, route.resource.toLowerCase());
     const principal = await authenticate(credentials, ctx.directory, ctx.tokens);
     state.principal = principal;
