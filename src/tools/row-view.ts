@@ -18,6 +18,10 @@ export interface RowView {
  * @param rows - rows from DreamFactory
  */
 export function viewRows(rows: readonly unknown[]): RowView {
+  // Fast path (the common case): plain rows without long text that fit the budget are shown as they are.
+  if (rows.every(isShortRow) && JSON.stringify(rows).length <= MAX_ROWS_JSON_CHARS) {
+    return { rows: rows as Record<string, unknown>[], dropped: 0, cellsCut: false };
+  }
   const out: Record<string, unknown>[] = [];
   let size = 2;
   let cellsCut = false;
@@ -39,6 +43,15 @@ export function viewRows(rows: readonly unknown[]): RowView {
     size += rowSize;
   }
   return { rows: out, dropped: rows.length - out.length, cellsCut };
+}
+
+function isShortRow(row: unknown): boolean {
+  if (typeof row !== "object" || row === null || Array.isArray(row)) return false;
+  for (const key in row) {
+    const value = (row as Record<string, unknown>)[key];
+    if (typeof value === "string" && value.length > MAX_CELL_CHARS) return false;
+  }
+  return true;
 }
 
 /** Rows of a DreamFactory list answer (`{resource:[...]}` or a bare array). */
