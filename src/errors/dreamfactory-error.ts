@@ -60,6 +60,7 @@ export class DreamFactoryError extends Error {
   readonly retryable: boolean;
 
   /**
+   * Creates an error with a stable code. The package builds these itself; apps normally only read them.
    * @param code - stable error code
    * @param message - short message; must not hold a secret (callers in this package guarantee it)
    * @param options - structured details

@@ -2,7 +2,7 @@ import { parseFilter } from "./parse-filter.js";
 import { renderFilter } from "./render-filter.js";
 
 /**
- * Checks a raw DreamFactory filter (e.g. written by a model) with {@link parseFilter} and returns it in this
+ * Checks a raw DreamFactory filter (e.g. written by a model) with the package's strict parser and returns it in this
  * package's normal form (every AND/OR operand parenthesised, values quoted the safe way).
  *
  * @param text - the raw filter

@@ -22,7 +22,7 @@ export const WHERE_OPERATORS = [
   "is_not_null",
 ] as const;
 
-/** One of {@link WHERE_OPERATORS}. */
+/** A comparison operator of a `where` condition: `= != > >= < <= like not_like contains starts_with ends_with in not_in is_null is_not_null`. */
 export type WhereOperator = (typeof WHERE_OPERATORS)[number];
 
 /** A value a condition compares with: text, a finite number or a boolean. */

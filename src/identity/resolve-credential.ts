@@ -52,7 +52,7 @@ export function findCredential(config: RunnableConfig | undefined, resolver?: Cr
 }
 
 /**
- * Finds the run's credential (see {@link findCredential} for the order) and refuses an expired one.
+ * Finds the run's credential (app resolver, then `configurable.dreamfactory`, then `context.dreamfactory`) and refuses an expired one.
  *
  * @param config - the run's config
  * @param resolver - optional app hook

@@ -30,7 +30,7 @@ export interface DreamFactoryRetrieverOptions extends BaseRetrieverInput {
    * @default searchFields
    */
   pageContent?: RowContent;
-  /** Row columns copied into `metadata` (names must not clash with {@link RETRIEVER_METADATA_KEYS}). @default [] */
+  /** Row columns copied into `metadata` (names must not clash with the retriever's own keys: service, table, id, source, actedAs, traceId, filter, score). @default [] */
   metadataFields?: string[];
   /**
    * A DreamFactory filter the app pins (never the model), AND-ed with the search: `(<search>) AND (<filter>)`.

@@ -56,7 +56,7 @@ interface Plan {
  * `dreamfactory_aggregate`: counts, sums, averages, minimums and maximums over one table, optionally grouped,
  * computed over the rows the signed-in user may see. Uses DreamFactory's aggregate `fields` + `group` where the
  * server supports them; when it answers "Invalid field requested" (DreamFactory 7.0.0 and older) or when there is
- * no grouping, the tool reads the matching rows (at most {@link MAX_AGGREGATE_SCAN_ROWS}) as the user and
+ * no grouping, the tool reads the matching rows (at most 10,000) as the user and
  * aggregates them locally — the receipt's `aggregation` says which.
  */
 export class AggregateTool extends DreamFactoryTool<typeof schema> {
