@@ -1,12 +1,13 @@
 import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { createAgent } from "langchain";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { dreamfactoryMiddleware } from "../src/agents/dreamfactory-middleware.js";
 import { ScriptedChatModel } from "../src/demo/scripted-chat-model.js";
 import { isDreamFactoryError } from "../src/errors/index.js";
 import { DreamFactoryCredential, withDreamFactoryUser } from "../src/identity/index.js";
-import { startSandbox, type Sandbox } from "../src/testing/index.js";
+import { startSandbox } from "../src/testing/index.js";
 import { DreamFactoryToolkit } from "../src/tools/index.js";
+import { useResource } from "./support/sandbox-fixture.js";
 
 // One tool call on orders, then a final answer quoting the tool result.
 function script(messages: BaseMessage[]): AIMessage {
@@ -20,21 +21,14 @@ function script(messages: BaseMessage[]): AIMessage {
   return new AIMessage(`tool said: ${String(tool.content)}`);
 }
 
-let sb: Sandbox;
 let alice: DreamFactoryCredential;
-let startError: unknown;
 
-beforeAll(async () => {
-  try {
-    sb = await startSandbox();
+const sb = useResource(
+  () => startSandbox(),
+  async () => {
     alice = DreamFactoryCredential.fromSessionToken(await sb.login(sb.users.alice.email, sb.users.alice.password));
-  } catch (e) {
-    startError = e;
-  }
-});
-afterAll(async () => {
-  await sb?.close();
-});
+  },
+);
 
 function agent(withMiddleware: boolean, toolkit: DreamFactoryToolkit) {
   return createAgent({
@@ -46,7 +40,6 @@ function agent(withMiddleware: boolean, toolkit: DreamFactoryToolkit) {
 
 describe("dreamfactoryMiddleware", () => {
   it("without it, createAgent hands a missing credential to the model as an error message (the reason it exists)", async () => {
-    if (startError) throw startError;
     const toolkit = new DreamFactoryToolkit({ baseUrl: sb.url, apiKey: sb.apiKey, service: "db" });
     sb.resetRequestCount();
     const { messages } = await agent(false, toolkit).invoke({ messages: [new HumanMessage("my orders")] });
@@ -57,7 +50,6 @@ describe("dreamfactoryMiddleware", () => {
   });
 
   it("with it, a missing credential stops the run: invoke rejects with credential_missing and nothing is sent", async () => {
-    if (startError) throw startError;
     const toolkit = new DreamFactoryToolkit({ baseUrl: sb.url, apiKey: sb.apiKey, service: "db" });
     sb.resetRequestCount();
     const err = await agent(true, toolkit).invoke({ messages: [new HumanMessage("my orders")] }).catch((e: unknown) => e);
@@ -67,7 +59,6 @@ describe("dreamfactoryMiddleware", () => {
   });
 
   it("with it, a token DreamFactory refuses (logged out) stops the run with token_blacklisted", async () => {
-    if (startError) throw startError;
     const toolkit = new DreamFactoryToolkit({ baseUrl: sb.url, apiKey: sb.apiKey, service: "db" });
     const bob = DreamFactoryCredential.fromSessionToken(await sb.login(sb.users.bob.email, sb.users.bob.password));
     const { DreamFactorySession } = await import("../src/session/index.js");
@@ -80,7 +71,6 @@ describe("dreamfactoryMiddleware", () => {
   });
 
   it("with it, a server failure after retries reaches the model as a short error message and the run ends normally", async () => {
-    if (startError) throw startError;
     const toolkit = new DreamFactoryToolkit({ baseUrl: sb.url, apiKey: sb.apiKey, service: "db", maxRetries: 1 });
     sb.setFaults({ fail: { every: 1, status: 503 } });
     try {
@@ -95,7 +85,6 @@ describe("dreamfactoryMiddleware", () => {
   });
 
   it("with it, the normal path is unchanged: alice gets her own rows", async () => {
-    if (startError) throw startError;
     const toolkit = new DreamFactoryToolkit({ baseUrl: sb.url, apiKey: sb.apiKey, service: "db" });
     const { messages } = await agent(true, toolkit).invoke({ messages: [new HumanMessage("my orders")] }, withDreamFactoryUser(alice));
     const tool = messages.find((m): m is ToolMessage => ToolMessage.isInstance(m));

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSandbox, type AuditEntry, type Sandbox } from "../src/testing/index.js";
+import { describe, expect, it } from "vitest";
+import { startSandbox, type AuditEntry } from "../src/testing/index.js";
+import { useResource } from "./support/sandbox-fixture.js";
 
-let sb: Sandbox;
-let startError: unknown = null;
+const sb = useResource(() => startSandbox({ scale: { customers: 60, orders: 300, kbArticles: 10, products: 20 } }));
 const issued: string[] = [];
 
 async function login(who: "alice" | "bob" | "carol" | "dave" | "admin"): Promise<string> {
@@ -14,20 +14,6 @@ async function login(who: "alice" | "bob" | "carol" | "dave" | "admin"): Promise
 async function get(path: string, headers: Record<string, string>): Promise<Response> {
   return fetch(`${sb.url}${path}`, { headers });
 }
-
-beforeAll(async () => {
-  try {
-    sb = await startSandbox({ scale: { customers: 60, orders: 300, kbArticles: 10, products: 20 } });
-  } catch (err) {
-    startError = err;
-  }
-});
-beforeEach(() => {
-  if (startError !== null) throw startError;
-});
-afterAll(async () => {
-  await sb?.close();
-});
 
 function only(entries: AuditEntry[], traceId: string): AuditEntry {
   const found = entries.filter((e) => e.traceId === traceId);

@@ -1,10 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { decodeJwt, SignJWT } from "jose";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSandbox, type Sandbox } from "../src/testing/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { startSandbox } from "../src/testing/index.js";
+import { useResource } from "./support/sandbox-fixture.js";
 
-/** One sandbox for the file; its clock is ours so tokens can expire. */
-let sb: Sandbox;
 let clockOffsetMs = 0;
 const TTL = 3600;
 const REFRESH_TTL = 7200;
@@ -64,29 +63,15 @@ const M = {
 
 const ORDERS = "/api/v2/db/_table/orders";
 
-let startError: unknown = null;
-
-beforeAll(async () => {
-  try {
-    sb = await startSandbox({
-      tokenTtlSeconds: TTL,
-      refreshTtlSeconds: REFRESH_TTL,
-      now: () => Date.now() + clockOffsetMs,
-      scale: { customers: 60, orders: 300, kbArticles: 10, products: 20 },
-    });
-  } catch (err) {
-    startError = err;
-  }
-});
-
-// A failing beforeAll would only mark the tests as skipped.
-beforeEach(() => {
-  if (startError !== null) throw startError;
-});
-
-afterAll(async () => {
-  await sb?.close();
-});
+/** One sandbox for the file; its clock is ours so tokens can expire. */
+const sb = useResource(() =>
+  startSandbox({
+    tokenTtlSeconds: TTL,
+    refreshTtlSeconds: REFRESH_TTL,
+    now: () => Date.now() + clockOffsetMs,
+    scale: { customers: 60, orders: 300, kbArticles: 10, products: 20 },
+  }),
+);
 
 describe("login, session info, refresh, logout (DreamFactory §5.2, §5.3, §12)", () => {
   it("POST /user/session returns DreamFactory's session JSON and a token with its claims", async () => {

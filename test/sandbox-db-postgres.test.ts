@@ -3,13 +3,14 @@
  * otherwise). No server → these tests FAIL: they are never skipped.
  */
 import pg from "pg";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { KB_TEAM_ONLY_WORDS } from "../src/testing/db/demo-kb-articles.js";
 import { openDatabase, type SandboxDatabase } from "../src/testing/db/open-database.js";
 import { countRecords, insertRecord, selectRecords } from "../src/testing/db/records.js";
 import type { ActingUser } from "../src/testing/db/types.js";
 import { SandboxHttpError } from "../src/testing/errors.js";
 import { compileFilter } from "../src/testing/filter/filter-to-sql.js";
+import { standIn, useResource } from "./support/sandbox-fixture.js";
 
 const url = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:55433/postgres";
 
@@ -23,11 +24,7 @@ const VALUE_TYPES_SQL =
   "'2024-03-05 10:20:30'::timestamp(0) AS ts, '2024-03-05'::date AS d, NULL::int4 AS n, '{\"k\":1}'::json AS j";
 const VALUE_TYPES = { i4: 1, i8: "2", num: "1.50", f8: 1.5, b: true, t: "x", ts: "2024-03-05 10:20:30", d: "2024-03-05", n: null, j: { k: 1 } };
 
-let first: SandboxDatabase;
-let second: SandboxDatabase;
 let openMs = 0;
-/** A failed connection fails every test (vitest would only skip them if beforeAll threw). */
-let setupError: unknown;
 
 async function checksum(db: SandboxDatabase, table: string): Promise<string> {
   const { rows } = await db.driver.query<{ sum: string }>(
@@ -45,28 +42,29 @@ async function sqlState(promise: Promise<unknown>): Promise<string | undefined> 
   }
 }
 
-beforeAll(async () => {
+/** A failed connection fails every test (useResource; vitest would only skip them if beforeAll threw). */
+const pair = useResource(async () => {
   const started = performance.now();
   // two sandboxes on the same server at the same time must not collide
   const opened = await Promise.allSettled([openDatabase({ url, seed: "demo" }), openDatabase({ url, seed: "demo" })]);
   const failure = opened.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failure) {
-    setupError = failure.reason;
     await Promise.all(opened.map((r) => (r.status === "fulfilled" ? r.value.close() : undefined)));
-    return;
+    throw failure.reason;
   }
-  [first, second] = opened.map((r) => (r as PromiseFulfilledResult<SandboxDatabase>).value) as [SandboxDatabase, SandboxDatabase];
+  const [a, b] = opened.map((r) => (r as PromiseFulfilledResult<SandboxDatabase>).value) as [SandboxDatabase, SandboxDatabase];
   openMs = performance.now() - started;
   console.info(`[sandbox-db] Postgres: two concurrent open + demo seed: ${Math.round(openMs)} ms`);
+  return {
+    first: a,
+    second: b,
+    close: async () => {
+      await Promise.all([a.close(), b.close()]);
+    },
+  };
 });
-
-beforeEach(() => {
-  if (setupError) throw setupError;
-});
-
-afterAll(async () => {
-  if (!setupError) await Promise.all([first?.close(), second?.close()]);
-});
+const first = standIn(() => pair.first);
+const second = standIn(() => pair.second);
 
 describe("sandbox database on a real Postgres server", () => {
   it("gives each sandbox its own schema with the same deterministic data", async () => {

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSandbox, type Sandbox } from "../src/testing/index.js";
+import { describe, expect, it } from "vitest";
+import { startSandbox } from "../src/testing/index.js";
+import { useResource } from "./support/sandbox-fixture.js";
 
-let sb: Sandbox;
-let startError: unknown = null;
 let alice = "";
 
 function headers(): Record<string, string> {
@@ -15,21 +14,13 @@ async function status(path = "/api/v2/db/_table/orders?limit=1"): Promise<number
   return res.status;
 }
 
-beforeAll(async () => {
-  try {
-    // Faults set at start: the first data request fails with 500; session endpoints are exempt by default.
-    sb = await startSandbox({ faults: { fail: { next: 1, status: 500 } }, scale: { customers: 60, orders: 300, kbArticles: 10, products: 20 } });
+const sb = useResource(
+  // Faults set at start: the first data request fails with 500; session endpoints are exempt by default.
+  () => startSandbox({ faults: { fail: { next: 1, status: 500 } }, scale: { customers: 60, orders: 300, kbArticles: 10, products: 20 } }),
+  async () => {
     alice = await sb.login(sb.users.alice.email, sb.users.alice.password);
-  } catch (err) {
-    startError = err;
-  }
-});
-beforeEach(() => {
-  if (startError !== null) throw startError;
-});
-afterAll(async () => {
-  await sb?.close();
-});
+  },
+);
 
 describe("fault injection", () => {
   it("faults given at start apply from the first data request (login was not affected)", async () => {

@@ -1,9 +1,8 @@
 import { request } from "node:http";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSandbox, type Sandbox } from "../src/testing/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { startSandbox } from "../src/testing/index.js";
+import { useResource } from "./support/sandbox-fixture.js";
 
-let sb: Sandbox;
-let startError: unknown = null;
 const tokens = { alice: "", bob: "", carol: "", dave: "", admin: "" };
 type Who = keyof typeof tokens | null;
 
@@ -46,19 +45,8 @@ async function count(sql: string, params: unknown[] = []): Promise<number> {
   return Number((await sb.query<{ n: string | number }>(sql, params))[0]?.n);
 }
 
-beforeAll(async () => {
-  try {
-    sb = await startSandbox();
-    for (const who of Object.keys(tokens) as (keyof typeof tokens)[]) tokens[who] = await sb.login(sb.users[who].email, sb.users[who].password);
-  } catch (err) {
-    startError = err;
-  }
-});
-beforeEach(() => {
-  if (startError !== null) throw startError;
-});
-afterAll(async () => {
-  await sb?.close();
+const sb = useResource(() => startSandbox(), async () => {
+  for (const who of Object.keys(tokens) as (keyof typeof tokens)[]) tokens[who] = await sb.login(sb.users[who].email, sb.users[who].password);
 });
 
 describe("service discovery and service root (§2.1, §10.6)", () => {

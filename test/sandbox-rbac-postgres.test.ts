@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSandbox, type RoleServiceAccess, type Sandbox } from "../src/testing/index.js";
+import { describe, expect, it } from "vitest";
+import { startSandbox, type RoleServiceAccess } from "../src/testing/index.js";
+import { useResource } from "./support/sandbox-fixture.js";
 
 /**
  * The main read / RBAC / RLS checks, against a real PostgreSQL server (CI sets TEST_DATABASE_URL). If the server
@@ -7,7 +8,6 @@ import { startSandbox, type RoleServiceAccess, type Sandbox } from "../src/testi
  */
 const DATABASE = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:55433/postgres";
 
-let sb: Sandbox;
 const tokens: Record<"alice" | "bob" | "carol" | "dave" | "admin", string> = { alice: "", bob: "", carol: "", dave: "", admin: "" };
 
 interface Reply {
@@ -31,25 +31,13 @@ async function count(sql: string, params: unknown[] = []): Promise<number> {
 
 const DENIED = "Denied access to some of the requested fields.";
 
-let startError: unknown = null;
-
-beforeAll(async () => {
-  try {
-    sb = await startSandbox({ database: DATABASE });
+// An unreachable server makes every test fail (useResource), never skipped.
+const sb = useResource(
+  () => startSandbox({ database: DATABASE }),
+  async () => {
     for (const who of Object.keys(tokens) as (keyof typeof tokens)[]) tokens[who] = await sb.login(sb.users[who].email, sb.users[who].password);
-  } catch (err) {
-    startError = err;
-  }
-});
-
-// A failing beforeAll would mark the tests "skipped"; an unreachable server must make every test fail instead.
-beforeEach(() => {
-  if (startError !== null) throw startError;
-});
-
-afterAll(async () => {
-  await sb?.close();
-});
+  },
+);
 
 describe("sandbox on a real PostgreSQL server", () => {
   it("runs on the server, not on PGlite", () => {
