@@ -6,44 +6,42 @@
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { createAgent } from "langchain";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { demoScript, DEMO_QUESTION } from "../src/demo/demo-script.js";
 import { ScriptedChatModel } from "../src/demo/scripted-chat-model.js";
 import { DreamFactoryCredential, withDreamFactoryUser } from "../src/identity/index.js";
-import { startSandbox, type Sandbox } from "../src/testing/index.js";
+import { startSandbox } from "../src/testing/index.js";
 import { DreamFactoryToolkit } from "../src/tools/index.js";
 import { loginUsers } from "./tools-harness.js";
+import { useResource } from "./support/sandbox-fixture.js";
 
 const RUNS = 200;
 const USERS = 20;
 
-let sb: Sandbox;
 let users: Array<{ id: number; email: string; credential: DreamFactoryCredential; expected: number[] }>;
 
-beforeAll(async () => {
-  sb = await startSandbox({ ...(process.env.TEST_DATABASE_URL ? { database: process.env.TEST_DATABASE_URL } : {}) });
-  const logins = [
-    { ...sb.users.alice, id: 1 },
-    { ...sb.users.bob, id: 2 },
-    ...sb.extraUsers.slice(0, USERS - 2).map((u) => ({ email: u.email, password: u.password, id: u.id })),
-  ];
-  const credentials = await loginUsers(sb, logins);
-  users = await Promise.all(
-    logins.map(async (login, i) => ({
-      id: login.id,
-      email: login.email,
-      credential: credentials[i] as DreamFactoryCredential,
-      expected: (
-        await sb.query<{ id: number }>("SELECT id FROM orders WHERE status = 'open' AND sales_rep_id = $1 ORDER BY total DESC LIMIT 5", [login.id])
-      ).map((r) => Number(r.id)),
-    })),
-  );
-});
-
-afterAll(async () => {
-  await sb?.close();
-});
+const sb = useResource(
+  () => startSandbox({ ...(process.env.TEST_DATABASE_URL ? { database: process.env.TEST_DATABASE_URL } : {}) }),
+  async () => {
+    const logins = [
+      { ...sb.users.alice, id: 1 },
+      { ...sb.users.bob, id: 2 },
+      ...sb.extraUsers.slice(0, USERS - 2).map((u) => ({ email: u.email, password: u.password, id: u.id })),
+    ];
+    const credentials = await loginUsers(sb, logins);
+    users = await Promise.all(
+      logins.map(async (login, i) => ({
+        id: login.id,
+        email: login.email,
+        credential: credentials[i] as DreamFactoryCredential,
+        expected: (
+          await sb.query<{ id: number }>("SELECT id FROM orders WHERE status = 'open' AND sales_rep_id = $1 ORDER BY total DESC LIMIT 5", [login.id])
+        ).map((r) => Number(r.id)),
+      })),
+    );
+  },
+);
 
 describe("one shared agent, 200 concurrent runs, 20 users", () => {
   it("each run sees only its own user's rows; the audit log agrees run by run", async () => {

@@ -7,36 +7,34 @@ import type { StructuredToolInterface } from "@langchain/core/tools";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { createReactAgent, ToolNode, toolsCondition } from "@langchain/langgraph/prebuilt";
 import { createAgent, createMiddleware } from "langchain";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { demoScript, DEMO_QUESTION } from "../src/demo/demo-script.js";
 import { ScriptedChatModel } from "../src/demo/scripted-chat-model.js";
 import { isDreamFactoryError } from "../src/errors/index.js";
 import { DreamFactoryCredential, withDreamFactoryUser } from "../src/identity/index.js";
-import { startSandbox, type Sandbox } from "../src/testing/index.js";
+import { startSandbox } from "../src/testing/index.js";
 import { DreamFactoryToolkit, type DreamFactoryReceipt } from "../src/tools/index.js";
 import { loginUsers, toolNamed } from "./tools-harness.js";
+import { useResource } from "./support/sandbox-fixture.js";
 
-let sb: Sandbox;
 let tools: StructuredToolInterface[];
 let users: Array<{ name: string; id: number; credential: DreamFactoryCredential }>;
 const model = new ScriptedChatModel(demoScript);
 const question = () => [new HumanMessage(DEMO_QUESTION)];
 
-beforeAll(async () => {
-  sb = await startSandbox({ ...(process.env.TEST_DATABASE_URL ? { database: process.env.TEST_DATABASE_URL } : {}) });
-  tools = new DreamFactoryToolkit({ baseUrl: sb.url, apiKey: sb.apiKey, service: sb.service }).getTools();
-  const [alice, bob, carol] = await loginUsers(sb, [sb.users.alice, sb.users.bob, sb.users.carol]);
-  users = [
-    { name: "alice", id: 1, credential: alice as DreamFactoryCredential },
-    { name: "bob", id: 2, credential: bob as DreamFactoryCredential },
-    { name: "carol", id: 3, credential: carol as DreamFactoryCredential },
-  ];
-});
-
-afterAll(async () => {
-  await sb?.close();
-});
+const sb = useResource(
+  () => startSandbox({ ...(process.env.TEST_DATABASE_URL ? { database: process.env.TEST_DATABASE_URL } : {}) }),
+  async () => {
+    tools = new DreamFactoryToolkit({ baseUrl: sb.url, apiKey: sb.apiKey, service: sb.service }).getTools();
+    const [alice, bob, carol] = await loginUsers(sb, [sb.users.alice, sb.users.bob, sb.users.carol]);
+    users = [
+      { name: "alice", id: 1, credential: alice as DreamFactoryCredential },
+      { name: "bob", id: 2, credential: bob as DreamFactoryCredential },
+      { name: "carol", id: 3, credential: carol as DreamFactoryCredential },
+    ];
+  },
+);
 
 /** The largest open orders the user may see, straight from the database (ground truth). */
 async function expectedOrderIds(userId: number): Promise<number[]> {

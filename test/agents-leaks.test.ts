@@ -9,41 +9,39 @@ import { type BaseMessage, HumanMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { MemorySaver } from "@langchain/langgraph";
 import { createAgent } from "langchain";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { DreamFactoryClient } from "../src/client/index.js";
 import { demoScript, DEMO_QUESTION } from "../src/demo/demo-script.js";
 import { ScriptedChatModel } from "../src/demo/scripted-chat-model.js";
 import { DreamFactoryCredential, withDreamFactoryUser } from "../src/identity/index.js";
-import { startSandbox, type Sandbox } from "../src/testing/index.js";
+import { startSandbox } from "../src/testing/index.js";
 import { DreamFactoryToolkit } from "../src/tools/index.js";
 import { callTool, toolNamed } from "./tools-harness.js";
+import { useResource } from "./support/sandbox-fixture.js";
 
-let sb: Sandbox;
 let token: string;
 let credential: DreamFactoryCredential;
 let secrets: Array<[string, string]>;
 let client: DreamFactoryClient;
 let toolkit: DreamFactoryToolkit;
 
-beforeAll(async () => {
-  sb = await startSandbox({ ...(process.env.TEST_DATABASE_URL ? { database: process.env.TEST_DATABASE_URL } : {}) });
-  token = await sb.login(sb.users.alice.email, sb.users.alice.password);
-  credential = DreamFactoryCredential.fromSessionToken(token, { email: sb.users.alice.email });
-  const [, payload, signature] = token.split(".");
-  secrets = [
-    ["token", token],
-    ["token payload", payload as string],
-    ["token signature", signature as string],
-    ["API key", sb.apiKey],
-  ];
-  client = new DreamFactoryClient({ baseUrl: sb.url, apiKey: sb.apiKey });
-  toolkit = new DreamFactoryToolkit({ client, service: sb.service });
-});
-
-afterAll(async () => {
-  await sb?.close();
-});
+const sb = useResource(
+  () => startSandbox({ ...(process.env.TEST_DATABASE_URL ? { database: process.env.TEST_DATABASE_URL } : {}) }),
+  async () => {
+    token = await sb.login(sb.users.alice.email, sb.users.alice.password);
+    credential = DreamFactoryCredential.fromSessionToken(token, { email: sb.users.alice.email });
+    const [, payload, signature] = token.split(".");
+    secrets = [
+      ["token", token],
+      ["token payload", payload as string],
+      ["token signature", signature as string],
+      ["API key", sb.apiKey],
+    ];
+    client = new DreamFactoryClient({ baseUrl: sb.url, apiKey: sb.apiKey });
+    toolkit = new DreamFactoryToolkit({ client, service: sb.service });
+  },
+);
 
 /** JSON (circular-safe) and util.inspect views of anything. */
 function views(value: unknown): string {

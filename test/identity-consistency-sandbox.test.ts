@@ -1,26 +1,22 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { DreamFactoryClient } from "../src/client/index.js";
 import { DreamFactoryError } from "../src/errors/index.js";
 import { DreamFactoryCredential, withDreamFactoryUser } from "../src/identity/index.js";
 import { DreamFactoryRetriever } from "../src/retrievers/index.js";
-import { type AuditEntry, type Sandbox, startSandbox } from "../src/testing/index.js";
+import { type AuditEntry, startSandbox } from "../src/testing/index.js";
 import { DreamFactoryToolkit } from "../src/tools/index.js";
+import { useResource } from "./support/sandbox-fixture.js";
 
-let sb: Sandbox;
 /** Shifts the sandbox's clock (DreamFactory's) relative to ours, to mint tokens that are already expired. */
 let serverClockOffsetMs = 0;
 
-beforeAll(async () => {
-  sb = await startSandbox({
+const sb = useResource(() =>
+  startSandbox({
     now: () => Date.now() + serverClockOffsetMs,
     ...(process.env.TEST_DATABASE_URL ? { database: process.env.TEST_DATABASE_URL } : {}),
-  });
-});
-
-afterAll(async () => {
-  await sb?.close();
-});
+  }),
+);
 
 beforeEach(() => {
   sb.setFaults(null);

@@ -1,11 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { BaseRetriever } from "@langchain/core/retrievers";
 import { Document, type DocumentInterface } from "@langchain/core/documents";
-import { startSandbox, type Sandbox } from "../src/testing/index.js";
+import { startSandbox } from "../src/testing/index.js";
 import { DreamFactoryAuthorizedRetriever } from "../src/retrievers/dreamfactory-authorized-retriever.js";
 import { isDreamFactoryError } from "../src/errors/index.js";
 import { withDreamFactoryUser } from "../src/identity/index.js";
 import { KB_TEAM_ONLY_WORDS } from "../src/testing/db/demo-kb-articles.js";
+import { useResource } from "./support/sandbox-fixture.js";
 import {
   allArticles,
   containsToken,
@@ -19,7 +20,6 @@ import {
   type TestUser,
 } from "./retrievers-support.js";
 
-let sb: Sandbox;
 let client: RecordingClient;
 let users: Map<string, TestUser>;
 let articles: KbRow[];
@@ -60,19 +60,17 @@ class FixedRetriever extends BaseRetriever {
   }
 }
 
-beforeAll(async () => {
-  sb = await startSandbox();
-  client = new RecordingClient({ baseUrl: sb.url, apiKey: sb.apiKey, maxRetries: 0 });
-  users = await loginUsers(sb, 6);
-  articles = await allArticles(sb);
-  // Offline ingestion by the app (owner view): the index holds every article, internal ones included.
-  store = new MemoryVectorStore(new HashedBagOfWords());
-  await store.addDocuments(articles.map((a) => new Document({ pageContent: `${a.title}\n${a.body}`, metadata: { id: a.id, title: a.title } })));
-});
-
-afterAll(async () => {
-  await sb?.close();
-});
+const sb = useResource(
+  () => startSandbox(),
+  async () => {
+    client = new RecordingClient({ baseUrl: sb.url, apiKey: sb.apiKey, maxRetries: 0 });
+    users = await loginUsers(sb, 6);
+    articles = await allArticles(sb);
+    // Offline ingestion by the app (owner view): the index holds every article, internal ones included.
+    store = new MemoryVectorStore(new HashedBagOfWords());
+    await store.addDocuments(articles.map((a) => new Document({ pageContent: `${a.title}\n${a.body}`, metadata: { id: a.id, title: a.title } })));
+  },
+);
 
 beforeEach(() => {
   sb.setFaults(null);

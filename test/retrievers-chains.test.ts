@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createAgent } from "langchain";
 import { fakeModel } from "@langchain/core/testing";
@@ -6,14 +6,14 @@ import { AIMessage, HumanMessage, ToolMessage, type BaseMessage } from "@langcha
 import { RunnablePassthrough, RunnableSequence } from "@langchain/core/runnables";
 import { StringOutputParser } from "@langchain/core/output_parsers";
 import { tool } from "@langchain/core/tools";
-import { startSandbox, type Sandbox } from "../src/testing/index.js";
+import { startSandbox } from "../src/testing/index.js";
 import { DreamFactoryRetriever } from "../src/retrievers/dreamfactory-retriever.js";
 import { DreamFactoryCredential, withDreamFactoryUser } from "../src/identity/index.js";
 import { DreamFactoryClient } from "../src/client/index.js";
 import { KB_TEAM_ONLY_WORDS } from "../src/testing/db/demo-kb-articles.js";
 import { containsToken, EchoChatModel, EventRecorder, formatDocs, loginUsers, type TestUser } from "./retrievers-support.js";
+import { useResource } from "./support/sandbox-fixture.js";
 
-let sb: Sandbox;
 let users: Map<string, TestUser>;
 let retriever: DreamFactoryRetriever;
 
@@ -48,16 +48,14 @@ function toolOutput(messages: BaseMessage[]): string {
   return String(msg?.content);
 }
 
-beforeAll(async () => {
-  sb = await startSandbox();
-  users = await loginUsers(sb, 6);
-  const client = new DreamFactoryClient({ baseUrl: sb.url, apiKey: sb.apiKey });
-  retriever = new DreamFactoryRetriever({ client, service: sb.service, table: "kb_articles", searchFields: ["title", "body"], pageContent: ["title", "body"], k: 3 });
-});
-
-afterAll(async () => {
-  await sb?.close();
-});
+const sb = useResource(
+  () => startSandbox(),
+  async () => {
+    users = await loginUsers(sb, 6);
+    const client = new DreamFactoryClient({ baseUrl: sb.url, apiKey: sb.apiKey });
+    retriever = new DreamFactoryRetriever({ client, service: sb.service, table: "kb_articles", searchFields: ["title", "body"], pageContent: ["title", "body"], k: 3 });
+  },
+);
 
 describe("DreamFactoryRetriever inside chains, tools and agents", () => {
   it("works in a RunnableSequence RAG chain (retriever → format → prompt → chat model) as the invoking user", async () => {

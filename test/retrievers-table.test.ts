@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import type { DocumentInterface } from "@langchain/core/documents";
-import { startSandbox, type Sandbox } from "../src/testing/index.js";
+import { startSandbox } from "../src/testing/index.js";
 import { DreamFactoryRetriever } from "../src/retrievers/dreamfactory-retriever.js";
 import { buildSearchFilter } from "../src/retrievers/search-filter.js";
 import { extractSearchTerms } from "../src/retrievers/search-terms.js";
@@ -9,8 +9,8 @@ import { isDreamFactoryError } from "../src/errors/index.js";
 import { withDreamFactoryUser } from "../src/identity/index.js";
 import { KB_TEAM_ONLY_WORDS } from "../src/testing/db/demo-kb-articles.js";
 import { allArticles, containsToken, EventRecorder, loginUsers, RecordingClient, visibleTo, type KbRow, type TestUser } from "./retrievers-support.js";
+import { useResource } from "./support/sandbox-fixture.js";
 
-let sb: Sandbox;
 let client: RecordingClient;
 let users: Map<string, TestUser>;
 let articles: KbRow[];
@@ -35,24 +35,22 @@ function truth(word: string, team: string): number[] {
     .sort((a, b) => a - b);
 }
 
-beforeAll(async () => {
-  sb = await startSandbox();
-  client = new RecordingClient({ baseUrl: sb.url, apiKey: sb.apiKey, maxRetries: 0 });
-  users = await loginUsers(sb, 6);
-  articles = await allArticles(sb);
-  retriever = new DreamFactoryRetriever({
-    client,
-    service: sb.service,
-    table: "kb_articles",
-    searchFields: ["title", "body"],
-    metadataFields: ["team", "is_internal", "slug"],
-    k: 10,
-  });
-});
-
-afterAll(async () => {
-  await sb?.close();
-});
+const sb = useResource(
+  () => startSandbox(),
+  async () => {
+    client = new RecordingClient({ baseUrl: sb.url, apiKey: sb.apiKey, maxRetries: 0 });
+    users = await loginUsers(sb, 6);
+    articles = await allArticles(sb);
+    retriever = new DreamFactoryRetriever({
+      client,
+      service: sb.service,
+      table: "kb_articles",
+      searchFields: ["title", "body"],
+      metadataFields: ["team", "is_internal", "slug"],
+      k: 10,
+    });
+  },
+);
 
 beforeEach(() => {
   sb.setFaults(null);

@@ -1,35 +1,33 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SandboxHttpError } from "../src/testing/errors.js";
 import { describeTable } from "../src/testing/db/describe-table.js";
-import { openDatabase, type SandboxDatabase } from "../src/testing/db/open-database.js";
+import { openDatabase } from "../src/testing/db/open-database.js";
 import { parseFields, parseGroup, parseOrder } from "../src/testing/db/query-options.js";
 import { countRecords, deleteRecords, idsWhere, insertRecord, selectRecords, updateRecords } from "../src/testing/db/records.js";
 import type { ActingUser, TableInfo } from "../src/testing/db/types.js";
 import { andFragments } from "../src/testing/filter/and-fragments.js";
 import { compileFilter } from "../src/testing/filter/filter-to-sql.js";
+import { useResource } from "./support/sandbox-fixture.js";
 
 const alice: ActingUser = { dbRole: "dfsb_sales_rep", userId: 1, email: "alice@example.com", team: "sales" };
 const carol: ActingUser = { dbRole: "dfsb_sales_manager", userId: 3, email: "carol@example.com", team: "sales" };
 const dave: ActingUser = { dbRole: "dfsb_support", userId: 4, email: "dave@example.com", team: "support" };
 const admin: ActingUser = { dbRole: "dfsb_admin", userId: 5, email: "admin@example.com", team: "it" };
 
-let db: SandboxDatabase;
 let orders: TableInfo;
 let products: TableInfo;
 let employees: TableInfo;
 let customers: TableInfo;
 
-beforeAll(async () => {
-  db = await openDatabase({ seed: "demo", scale: { orders: 10_000, kbArticles: 50 } });
-  orders = db.table("orders")!;
-  products = db.table("products")!;
-  employees = db.table("employees")!;
-  customers = db.table("customers")!;
-});
-
-afterAll(async () => {
-  await db?.close();
-});
+const db = useResource(
+  () => openDatabase({ seed: "demo", scale: { orders: 10_000, kbArticles: 50 } }),
+  async () => {
+    orders = db.table("orders")!;
+    products = db.table("products")!;
+    employees = db.table("employees")!;
+    customers = db.table("customers")!;
+  },
+);
 
 async function httpError(promise: Promise<unknown> | (() => unknown)): Promise<SandboxHttpError> {
   try {

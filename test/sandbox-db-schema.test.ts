@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ADMIN_DB_ROLE, DEMO_ROLES, DEMO_USERS, SALES_REP_IDS } from "../src/testing/demo-directory.js";
 import { KB_TEAM_ONLY_WORDS } from "../src/testing/db/demo-kb-articles.js";
 import { openDatabase, type SandboxDatabase } from "../src/testing/db/open-database.js";
 import { selectRecords } from "../src/testing/db/records.js";
 import type { ActingUser, Queryable } from "../src/testing/db/types.js";
+import { useResource } from "./support/sandbox-fixture.js";
 
 function actingUser(handle: string, overrides: Partial<ActingUser> = {}): ActingUser {
   const user = DEMO_USERS.find((u) => u.handle === handle);
@@ -39,18 +40,14 @@ async function checksums(db: SandboxDatabase): Promise<Record<string, string>> {
   return out;
 }
 
-let db: SandboxDatabase;
 let openMs = 0;
 
-beforeAll(async () => {
+const db = useResource(async () => {
   const started = performance.now();
-  db = await openDatabase({ seed: "demo" });
+  const opened = await openDatabase({ seed: "demo" });
   openMs = performance.now() - started;
   console.info(`[sandbox-db] PGlite open + demo seed: ${Math.round(openMs)} ms`);
-});
-
-afterAll(async () => {
-  await db?.close();
+  return opened;
 });
 
 describe("demo schema (PGlite)", () => {

@@ -1,25 +1,23 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DreamFactoryClient } from "../src/client/index.js";
 import { DreamFactoryError } from "../src/errors/index.js";
 import { DreamFactoryCredential, withDreamFactoryUser } from "../src/identity/index.js";
 import { DreamFactorySession } from "../src/session/index.js";
-import { type AuditEntry, type Sandbox, startSandbox } from "../src/testing/index.js";
+import { type AuditEntry, startSandbox } from "../src/testing/index.js";
 import { expectNoSecretsIn } from "./client-fake-dreamfactory.js";
 import { secretParts } from "./identity-token-factory.js";
+import { useResource } from "./support/sandbox-fixture.js";
 
-let sb: Sandbox;
 let client: DreamFactoryClient;
 let session: DreamFactorySession;
 
-beforeAll(async () => {
-  sb = await startSandbox({ ...(process.env.TEST_DATABASE_URL ? { database: process.env.TEST_DATABASE_URL } : {}) });
-  client = new DreamFactoryClient({ baseUrl: sb.url, apiKey: sb.apiKey });
-  session = new DreamFactorySession(client);
-});
-
-afterAll(async () => {
-  await sb?.close();
-});
+const sb = useResource(
+  () => startSandbox({ ...(process.env.TEST_DATABASE_URL ? { database: process.env.TEST_DATABASE_URL } : {}) }),
+  async () => {
+    client = new DreamFactoryClient({ baseUrl: sb.url, apiKey: sb.apiKey });
+    session = new DreamFactorySession(client);
+  },
+);
 
 beforeEach(() => {
   sb.clearAudit();

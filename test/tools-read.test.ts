@@ -1,14 +1,14 @@
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { ToolInputParsingException, type StructuredToolInterface } from "@langchain/core/tools";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DreamFactoryClient } from "../src/client/index.js";
 import { isDreamFactoryError } from "../src/errors/index.js";
 import { DreamFactoryCredential, withDreamFactoryUser } from "../src/identity/index.js";
-import { startSandbox, type Sandbox } from "../src/testing/index.js";
+import { startSandbox } from "../src/testing/index.js";
 import { DreamFactoryToolkit, QueryRecordsTool } from "../src/tools/index.js";
 import { callTool, loginUsers, rowsOf, toolNamed } from "./tools-harness.js";
+import { useResource } from "./support/sandbox-fixture.js";
 
-let sb: Sandbox;
 let client: DreamFactoryClient;
 let tools: StructuredToolInterface[];
 const cred: Record<"alice" | "bob" | "carol" | "dave", DreamFactoryCredential> = {} as never;
@@ -17,17 +17,15 @@ const as = (user: keyof typeof cred) => withDreamFactoryUser(cred[user]);
 const tool = (name: string) => toolNamed(tools, `dreamfactory_${name}`);
 const count = async (sql: string, params: unknown[] = []) => Number((await sb.query<{ n: string | number }>(sql, params))[0]?.n);
 
-beforeAll(async () => {
-  sb = await startSandbox({ ...(process.env.TEST_DATABASE_URL ? { database: process.env.TEST_DATABASE_URL } : {}) });
-  client = new DreamFactoryClient({ baseUrl: sb.url, apiKey: sb.apiKey });
-  tools = new DreamFactoryToolkit({ client, service: sb.service }).getTools();
-  const [alice, bob, carol, dave] = await loginUsers(sb, [sb.users.alice, sb.users.bob, sb.users.carol, sb.users.dave]);
-  Object.assign(cred, { alice, bob, carol, dave });
-});
-
-afterAll(async () => {
-  await sb?.close();
-});
+const sb = useResource(
+  () => startSandbox({ ...(process.env.TEST_DATABASE_URL ? { database: process.env.TEST_DATABASE_URL } : {}) }),
+  async () => {
+    client = new DreamFactoryClient({ baseUrl: sb.url, apiKey: sb.apiKey });
+    tools = new DreamFactoryToolkit({ client, service: sb.service }).getTools();
+    const [alice, bob, carol, dave] = await loginUsers(sb, [sb.users.alice, sb.users.bob, sb.users.carol, sb.users.dave]);
+    Object.assign(cred, { alice, bob, carol, dave });
+  },
+);
 
 /** Runs `fn` and returns how many requests reached the sandbox meanwhile. */
 async function requestsDuring(fn: () => Promise<unknown>): Promise<number> {

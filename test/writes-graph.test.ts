@@ -12,10 +12,10 @@ import { Command, END, MemorySaver, MessagesAnnotation, START, StateGraph } from
 import { ToolNode, toolsCondition } from "@langchain/langgraph/prebuilt";
 import { inspect } from "node:util";
 import { createAgent, humanInTheLoopMiddleware, type AgentMiddleware, type HITLRequest } from "langchain";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ScriptedChatModel } from "../src/demo/scripted-chat-model.js";
 import { DreamFactoryCredential, withDreamFactoryUser } from "../src/identity/index.js";
-import { startSandbox, type Sandbox } from "../src/testing/index.js";
+import { startSandbox } from "../src/testing/index.js";
 import { DreamFactoryToolkit, type DreamFactoryToolkitOptions } from "../src/tools/index.js";
 import {
   writeApprovalInterruptOn,
@@ -24,10 +24,10 @@ import {
   type WriteApprovalRequest,
 } from "../src/tools/write/index.js";
 import { callTool, toolNamed } from "./tools-harness.js";
+import { useResource } from "./support/sandbox-fixture.js";
 
 type WriteToolkitOptions = DreamFactoryToolkitOptions & { writes?: DreamFactoryWriteOptions };
 
-let sb: Sandbox;
 let tokens: { alice: string; bob: string };
 let alice: DreamFactoryCredential;
 let bob: DreamFactoryCredential;
@@ -65,29 +65,27 @@ function stateGraph(toolList: StructuredToolInterface[], saver = new MemorySaver
 
 let graph: ReturnType<typeof stateGraph>;
 
-beforeAll(async () => {
-  sb = await startSandbox({ ...(process.env.TEST_DATABASE_URL ? { database: process.env.TEST_DATABASE_URL } : {}) });
-  tokens = {
-    alice: await sb.login(sb.users.alice.email, sb.users.alice.password),
-    bob: await sb.login(sb.users.bob.email, sb.users.bob.password),
-  };
-  alice = DreamFactoryCredential.fromSessionToken(tokens.alice, { email: sb.users.alice.email });
-  bob = DreamFactoryCredential.fromSessionToken(tokens.bob, { email: sb.users.bob.email });
-  carol = DreamFactoryCredential.fromSessionToken(await sb.login(sb.users.carol.email, sb.users.carol.password));
-  const options: WriteToolkitOptions = {
-    baseUrl: sb.url,
-    apiKey: sb.apiKey,
-    service: sb.service,
-    allowWrites: true,
-    writes: { now: () => Date.now() + clockOffset },
-  };
-  tools = new DreamFactoryToolkit(options).getTools();
-  graph = stateGraph(tools);
-});
-
-afterAll(async () => {
-  await sb?.close();
-});
+const sb = useResource(
+  () => startSandbox({ ...(process.env.TEST_DATABASE_URL ? { database: process.env.TEST_DATABASE_URL } : {}) }),
+  async () => {
+    tokens = {
+      alice: await sb.login(sb.users.alice.email, sb.users.alice.password),
+      bob: await sb.login(sb.users.bob.email, sb.users.bob.password),
+    };
+    alice = DreamFactoryCredential.fromSessionToken(tokens.alice, { email: sb.users.alice.email });
+    bob = DreamFactoryCredential.fromSessionToken(tokens.bob, { email: sb.users.bob.email });
+    carol = DreamFactoryCredential.fromSessionToken(await sb.login(sb.users.carol.email, sb.users.carol.password));
+    const options: WriteToolkitOptions = {
+      baseUrl: sb.url,
+      apiKey: sb.apiKey,
+      service: sb.service,
+      allowWrites: true,
+      writes: { now: () => Date.now() + clockOffset },
+    };
+    tools = new DreamFactoryToolkit(options).getTools();
+    graph = stateGraph(tools);
+  },
+);
 
 async function ownOrder(offset: number, repId = 1): Promise<number> {
   const [row] = await sb.query<{ id: number }>("SELECT id FROM orders WHERE sales_rep_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $2", [repId, offset]);

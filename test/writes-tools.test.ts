@@ -4,17 +4,17 @@
  * row filters for other people's rows, roll back whole batches, and report a lost answer as unknown without
  * repeating the write.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { isDreamFactoryError } from "../src/errors/index.js";
 import { DreamFactoryCredential, withDreamFactoryUser } from "../src/identity/index.js";
-import { startSandbox, type AuditEntry, type Sandbox } from "../src/testing/index.js";
+import { startSandbox, type AuditEntry } from "../src/testing/index.js";
 import { DreamFactoryToolkit, type DreamFactoryToolkitOptions } from "../src/tools/index.js";
 import { writeApprovalInterruptOn, type DreamFactoryWriteOptions, type DreamFactoryWriteReceipt, type WriteApprovalRequest } from "../src/tools/write/index.js";
 import { callTool, loginUsers, toolNamed } from "./tools-harness.js";
+import { useResource } from "./support/sandbox-fixture.js";
 
 type WriteToolkitOptions = DreamFactoryToolkitOptions & { writes?: DreamFactoryWriteOptions };
 
-let sb: Sandbox;
 let alice: DreamFactoryCredential;
 let carol: DreamFactoryCredential;
 let aliceToken: string;
@@ -41,17 +41,15 @@ function toolkit(extra: Partial<WriteToolkitOptions> = {}): DreamFactoryToolkit 
 
 let tk: DreamFactoryToolkit;
 
-beforeAll(async () => {
-  sb = await startSandbox({ ...(process.env.TEST_DATABASE_URL ? { database: process.env.TEST_DATABASE_URL } : {}) });
-  aliceToken = await sb.login(sb.users.alice.email, sb.users.alice.password);
-  alice = DreamFactoryCredential.fromSessionToken(aliceToken, { email: sb.users.alice.email });
-  [carol] = (await loginUsers(sb, [sb.users.carol])) as [DreamFactoryCredential];
-  tk = toolkit();
-});
-
-afterAll(async () => {
-  await sb?.close();
-});
+const sb = useResource(
+  () => startSandbox({ ...(process.env.TEST_DATABASE_URL ? { database: process.env.TEST_DATABASE_URL } : {}) }),
+  async () => {
+    aliceToken = await sb.login(sb.users.alice.email, sb.users.alice.password);
+    alice = DreamFactoryCredential.fromSessionToken(aliceToken, { email: sb.users.alice.email });
+    [carol] = (await loginUsers(sb, [sb.users.carol])) as [DreamFactoryCredential];
+    tk = toolkit();
+  },
+);
 
 async function orderIds(repId: number, count: number, offset = 0): Promise<number[]> {
   const rows = await sb.query<{ id: number }>(`SELECT id FROM orders WHERE sales_rep_id = $1 ORDER BY id LIMIT $2 OFFSET $3`, [repId, count, offset]);
