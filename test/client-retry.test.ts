@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DreamFactoryClient } from "../src/client/index.js";
 import { DreamFactoryError } from "../src/errors/index.js";
@@ -132,6 +133,56 @@ describe("5xx and network failures", () => {
     await failure(client.request(credential, POST));
     fake.reset((_req, res) => sendJson(res, 200, { ok: true }));
     expect((await client.request(credential, GET)).data).toEqual({ ok: true });
+  });
+
+  it("an answer cut off mid-body: reads are retried (then network_error), writes become write_outcome_unknown", async () => {
+    /** Announces the whole JSON body, sends half of it, then cuts the connection. */
+    const cut = (res: ServerResponse) => {
+      const body = Buffer.from(JSON.stringify({ resource: Array.from({ length: 40 }, (_, id) => ({ id, notes: "x".repeat(40) })) }));
+      res.writeHead(200, { "content-type": "application/json", "content-length": String(body.length) });
+      res.write(body.subarray(0, body.length >> 1), () => res.destroy());
+    };
+    let n = 0;
+    fake.reset((_req, res) => {
+      n += 1;
+      if (n === 1) cut(res);
+      else sendJson(res, 200, { resource: [{ id: 1 }] });
+    });
+    const once = await clientWith().request(credential, GET);
+    expect(once.data).toEqual({ resource: [{ id: 1 }] });
+    expect(once.attempts).toBe(2);
+    expect(fake.count()).toBe(2);
+
+    fake.reset((_req, res) => cut(res));
+    const read = await failure(clientWith({ maxRetries: 2 }).request(credential, GET));
+    expect(read.code).toBe("network_error");
+    expect(read.retryable).toBe(true);
+    expect(read.message).toContain("cut off");
+    expect(fake.count()).toBe(3);
+
+    fake.reset((_req, res) => cut(res));
+    for (const method of ["POST", "PUT", "PATCH", "DELETE"] as const) {
+      const write = await failure(clientWith({ maxRetries: 2 }).request(credential, { ...POST, method }));
+      expect(write.code).toBe("write_outcome_unknown");
+      expect(write.message).toContain("may or may not have been applied");
+    }
+    expect(fake.count()).toBe(4);
+  });
+
+  it("a whole but unreadable answer (corrupt compression): a read is not repeated, a write's outcome is unknown", async () => {
+    const corrupt = (res: ServerResponse) => {
+      const junk = Buffer.from("this is not gzip at all, but says it is");
+      res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip", "content-length": String(junk.length) }).end(junk);
+    };
+    fake.reset((_req, res) => corrupt(res));
+    const read = await failure(clientWith({ maxRetries: 2 }).request(credential, GET));
+    expect(read.code).toBe("server_error");
+    expect(read.message).toContain("unreadable response");
+    expect(fake.count()).toBe(1);
+    fake.reset((_req, res) => corrupt(res));
+    const write = await failure(clientWith({ maxRetries: 2 }).request(credential, POST));
+    expect(write.code).toBe("write_outcome_unknown");
+    expect(fake.count()).toBe(1);
   });
 
   it("a refused connection is a network_error (nothing was sent)", async () => {

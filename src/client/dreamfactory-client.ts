@@ -21,7 +21,7 @@ import {
 import type { DreamFactoryRequest, DreamFactoryResponse } from "./dreamfactory-request.js";
 import { parseErrorEnvelope } from "./error-envelope.js";
 import { codeForStatus, errorFromResponse } from "./error-from-response.js";
-import { HttpTransport } from "./http-transport.js";
+import { HttpTransport, type TransportFailureReason } from "./http-transport.js";
 import { checkSessionIdentity, checkTokenClaims } from "./identity-check.js";
 import { abortedError, expiredBeforeSend, failureError, parseBody } from "./request-failures.js";
 import { planRequest, type RequestPlan } from "./request-plan.js";
@@ -35,6 +35,8 @@ import { chooseTraceId } from "./trace-id.js";
 const SESSION_PATH = "/user/session";
 const SESSION_INFO_PLAN: RequestPlan = { method: "GET", url: SESSION_PATH, path: SESSION_PATH, body: undefined, retry: "read" };
 const NOT_RETRIED_5XX = new Set([501, 505]);
+/** Transport failures a read is repeated after (an unreadable but complete answer would only come back the same). */
+const RETRIED_FAILURES: ReadonlySet<TransportFailureReason> = new Set(["timeout", "not_sent", "maybe_sent", "cut_off"]);
 
 let sessionEndpointsOf: (client: DreamFactoryClient) => SessionEndpoints;
 
@@ -47,10 +49,10 @@ let sessionEndpointsOf: (client: DreamFactoryClient) => SessionEndpoints;
  * hold a token or the API key (DreamFactory's own message text is scrubbed of the caller's token).
  *
  * Retries: reads (GET by default) are retried with exponential backoff + jitter after 5xx, 408, network errors
- * and timeouts, up to `maxRetries`; every method is retried after 429 (DreamFactory rejects before doing
+ * (including an answer cut off before its end) and timeouts, up to `maxRetries`; every method is retried after 429 (DreamFactory rejects before doing
  * anything), waiting `Retry-After`. All waits of one request together stay under 10 s and end when the caller's
- * signal aborts. Writes are never repeated once they may have reached DreamFactory: a lost answer is
- * `write_outcome_unknown`.
+ * signal aborts. Writes are never repeated once they may have reached DreamFactory: a lost, cut-off or unreadable
+ * answer is `write_outcome_unknown`.
  *
  * @example
  * ```ts
@@ -248,7 +250,7 @@ export class DreamFactoryClient {
 
       if (result.kind === "failure") {
         const error = failureError(result, plan, fullPath, signal, this.#options.timeoutMs);
-        const retryable = plan.retry === "read" && (result.reason === "timeout" || result.reason === "not_sent" || result.reason === "maybe_sent");
+        const retryable = plan.retry === "read" && RETRIED_FAILURES.has(result.reason);
         if (retryable && retries < this.#options.maxRetries) {
           const delay = backoffDelay(retries);
           if (waitedMs + delay <= RETRY_WAIT_BUDGET_MS) {

@@ -21,8 +21,9 @@ export interface DreamFactoryRequest {
   /** Trace id sent as `X-DreamFactory-Trace-Id` when it matches `^[A-Za-z0-9._-]{8,64}$`; else a fresh UUID. */
   traceId?: string;
   /**
-   * `"read"`: retried with backoff after 5xx/408/network errors/timeouts. `"never"`: never repeated after the
-   * request may have reached DreamFactory (a lost answer becomes `write_outcome_unknown`).
+   * `"read"`: retried with backoff after 5xx/408/network errors (an answer cut off mid-body included)/timeouts.
+   * `"never"`: never repeated after the request may have reached DreamFactory (a lost, cut-off or unreadable answer
+   * becomes `write_outcome_unknown`).
    * Both are retried after 429, which DreamFactory answers before doing anything.
    * @default "read" for GET, "never" otherwise
    */

@@ -14,6 +14,9 @@ export interface TransportRequest {
   signal?: AbortSignal;
 }
 
+/** Why an exchange produced no usable answer (see {@link TransportResult}). */
+export type TransportFailureReason = Extract<TransportResult, { kind: "failure" }>["reason"];
+
 /** What happened to one exchange. Holds no request data (headers stay inside the transport). */
 export type TransportResult =
   | { kind: "response"; status: number; body: string; retryAfter: unknown }
@@ -22,15 +25,29 @@ export type TransportResult =
       /**
        * `timeout`: our per-attempt timer fired. `aborted`: the caller's signal. `not_sent`: the connection was
        * never made (DNS, refused). `maybe_sent`: the connection broke after the request may have been
-       * delivered. `bad_response`: an answer arrived but could not be read (too large, corrupt).
+       * delivered. `cut_off`: the answer's headers arrived but the connection ended before its whole body did
+       * (the request certainly reached the server). `bad_response`: an answer arrived whole but could not be read
+       * (too large, corrupt compression).
        */
-      reason: "timeout" | "aborted" | "not_sent" | "maybe_sent" | "bad_response";
+      reason: "timeout" | "aborted" | "not_sent" | "maybe_sent" | "cut_off" | "bad_response";
       /** Low-level error code (e.g. `ECONNRESET`), for a clean `cause`. */
       code: string;
     };
 
 const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"]);
 const BAD_RESPONSE = new Set(["ERR_BAD_RESPONSE", "ERR_FR_MAX_BODY_LENGTH_EXCEEDED", "Z_DATA_ERROR", "Z_BUF_ERROR"]);
+/** Failures of the body stream itself (decoding, size): the connection was fine, the content was not. */
+const UNREADABLE_BODY = new Set(["ERR_FR_MAX_BODY_LENGTH_EXCEEDED", "Z_DATA_ERROR", "Z_BUF_ERROR"]);
+
+/**
+ * Whether an axios failure is an answer cut off mid-body: axios reports a response stream that ended early
+ * (`'aborted'`) as `ERR_BAD_RESPONSE` *with* the response attached, and a reset after the headers as a socket
+ * error with the response attached. `maxContentLength` overflows are `ERR_BAD_RESPONSE` without a response.
+ */
+function cutOff(code: string, error: unknown): boolean {
+  const answered = typeof error === "object" && error !== null && (error as { response?: unknown }).response !== undefined;
+  return answered && !UNREADABLE_BODY.has(code);
+}
 
 /**
  * The axios-based transport: keep-alive agents, no redirects (a redirect would carry the credential
@@ -87,6 +104,7 @@ export class HttpTransport {
       const code = typeof (e as { code?: unknown })?.code === "string" ? (e as { code: string }).code : "UNKNOWN";
       if (timedOut) return { kind: "failure", reason: "timeout", code: "ETIMEDOUT" };
       if (req.signal?.aborted) return { kind: "failure", reason: "aborted", code: "ERR_CANCELED" };
+      if (cutOff(code, e)) return { kind: "failure", reason: "cut_off", code };
       if (NOT_SENT.has(code)) return { kind: "failure", reason: "not_sent", code };
       if (BAD_RESPONSE.has(code)) return { kind: "failure", reason: "bad_response", code };
       return { kind: "failure", reason: "maybe_sent", code };

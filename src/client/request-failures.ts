@@ -56,12 +56,30 @@ export function failureError(
             ...base,
             retryable: true,
           });
+    case "cut_off":
+      // The request reached DreamFactory and was handled; only the answer was lost on the way back.
+      return write
+        ? new DreamFactoryError(
+            "write_outcome_unknown",
+            `DreamFactory write outcome unknown (the answer was cut off, ${failure.code}): ${where}; ` +
+              "it may or may not have been applied — check before repeating it.",
+            base,
+          )
+        : new DreamFactoryError(
+            "network_error",
+            `DreamFactory request failed (the answer was cut off before its end, ${failure.code}): ${where}`,
+            { ...base, retryable: true },
+          );
     case "bad_response":
-      return new DreamFactoryError(
-        "server_error",
-        `DreamFactory request failed (unreadable response, ${failure.code}): ${where}`,
-        base,
-      );
+      // A write whose answer cannot be read has still been handled by DreamFactory: its outcome is unknown.
+      return write
+        ? new DreamFactoryError(
+            "write_outcome_unknown",
+            `DreamFactory write outcome unknown (unreadable answer, ${failure.code}): ${where}; ` +
+              "it may or may not have been applied — check before repeating it.",
+            base,
+          )
+        : new DreamFactoryError("server_error", `DreamFactory request failed (unreadable response, ${failure.code}): ${where}`, base);
   }
 }
 
