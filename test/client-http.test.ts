@@ -7,6 +7,7 @@ import { DreamFactoryError } from "../src/errors/index.js";
 import { DreamFactoryCredential, revealToken } from "../src/identity/index.js";
 import { expectNoSecretsIn, FakeDreamFactory, sendEnvelope, sendJson } from "./client-fake-dreamfactory.js";
 import { mintToken, secretParts } from "./identity-token-factory.js";
+import { modifierForms } from "./security-support/lookup-modifiers.js";
 
 const API_KEY = randomBytes(32).toString("hex");
 let fake: FakeDreamFactory;
@@ -210,6 +211,59 @@ describe("typed errors from DreamFactory's answers", () => {
       expect(JSON.stringify(error.dreamfactory?.context)).toContain("[REDACTED]");
       expect(JSON.stringify(error)).not.toContain("c2lnbmF0dXJlLW9mLXNvbWVvbmUtZWxzZQ");
     }
+  });
+
+  it("scrubs every form DreamFactory's lookup modifiers give the token, its parts and the API key ({base64_encode(session.token)} …)", async () => {
+    const [, payload = "", signature = ""] = token.split(".");
+    const roots: Array<[string, string]> = [["token", token], ["payload", payload], ["signature", signature], ["API key", API_KEY]];
+    const forms = roots.flatMap(([label, value]) => [{ label, value }, ...modifierForms(label, value)]);
+    // Sanity: the forms are really different texts (a base64 copy, an upper-case copy, a padded one, …).
+    expect(forms.length).toBeGreaterThanOrEqual(20);
+    for (const form of forms) {
+      fake.reset((_req, res) =>
+        sendEnvelope(res, 400, `Invalid or unparsable field in filter request: '${form.value}'`, {
+          context: { error: [{ message: `bad value ${form.value}.` }], [form.value]: form.value },
+        }),
+      );
+      const error = await failure(client.request(credential, { method: "GET", path: "/db/_table/orders" }));
+      const views = [error.message, JSON.stringify(error), String(error.stack), JSON.stringify(error.dreamfactory)];
+      for (const view of views) expect(view.includes(form.value), `${form.label} in an error view`).toBe(false);
+      expect(error.dreamfactory?.message, form.label).toBe("Invalid or unparsable field in filter request: '[REDACTED]'");
+      expect(JSON.stringify(error.dreamfactory?.context), form.label).toBe('{"error":[{"message":"bad value [REDACTED]."}],"[REDACTED]":"[REDACTED]"}');
+    }
+    // base64_decode(...) of a secret is binary junk (for a token: its claims, then the signature's bytes);
+    // DreamFactory's parser may cut it anywhere: whatever is left of the binary part goes.
+    for (const value of [token, API_KEY]) {
+      const junk = Buffer.from(value, "base64").toString("utf8");
+      for (const cut of [junk, junk.slice(0, -7), junk.slice(junk.length >> 1), junk.slice(5)]) {
+        fake.reset((_req, res) => sendEnvelope(res, 400, `Invalid or unparsable field in filter request: '${cut}'`));
+        const error = await failure(client.request(credential, { method: "GET", path: "/db/_table/orders" }));
+        expect(error.dreamfactory?.message).toContain("[REDACTED]");
+        expect(error.dreamfactory?.message).not.toMatch(/[\uFFFD\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/);
+      }
+    }
+    // Someone else's token, base64-encoded and cut off, and upper-cased: scrubbed by shape.
+    const other = await mintToken({ userId: 2 });
+    for (const echoed of [Buffer.from(other).toString("base64").slice(0, 90), other.toUpperCase(), other.toLowerCase()]) {
+      fake.reset((_req, res) => sendEnvelope(res, 400, `Unknown field ${echoed} here`));
+      const error = await failure(client.request(credential, { method: "GET", path: "/db/_table/orders" }));
+      expect(error.dreamfactory?.message).toBe("Unknown field [REDACTED] here");
+    }
+    // Ordinary text is left alone.
+    fake.reset((_req, res) => sendEnvelope(res, 400, "Field 'total' must be a valid decimal (got \"abc\"), see eyJ-docs."));
+    const plain = await failure(client.request(credential, { method: "GET", path: "/db/_table/orders" }));
+    expect(plain.dreamfactory?.message).toBe("Field 'total' must be a valid decimal (got \"abc\"), see eyJ-docs.");
+  });
+
+  it("scrubbing stays linear on hostile error text (~1 MB of JWT-looking and junk characters)", async () => {
+    const hostile = ["eyJ".repeat(150_000), `ZXlK${"A".repeat(10)}`.repeat(20_000), "\uFFFDa".repeat(50_000)].join(" ");
+    expect(hostile.length).toBeGreaterThan(800_000);
+    fake.reset((_req, res) => sendEnvelope(res, 400, hostile));
+    const started = performance.now();
+    const error = await failure(client.request(credential, { method: "GET", path: "/db/_table/orders" }));
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(error.code).toBe("bad_request");
+    expect(error.dreamfactory?.message).toContain("[REDACTED]");
   });
 
   it("does not follow redirects (the credential headers would go elsewhere)", async () => {

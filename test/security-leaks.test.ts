@@ -20,6 +20,7 @@ import { startSandbox, type FaultOptions, type Sandbox } from "../src/testing/in
 import { DreamFactoryToolkit } from "../src/tools/index.js";
 import { buildAgent, FRAMEWORKS, planMessage, runConfig, type Framework, type PlannedCall } from "./security-support/agents.js";
 import { codeOf, kbRetrievers, retrieverTool, sandboxOptions, signIn, type SignedIn, USER_IDS, within } from "./security-support/fixtures.js";
+import { MODIFIER_NAMES, modifierForms } from "./security-support/lookup-modifiers.js";
 import { Tripwire } from "./security-support/tripwire.js";
 
 const DAY_MS = 86_400_000;
@@ -450,6 +451,44 @@ describe("error paths: no secret in errors, tool results, messages, traces or ch
       wire.expectClean(["output", "callback:handleToolStart", "tracer:persistRun", "langsmith", "stream:messages", "stream:debug", "checkpointer:put", "audit"]);
     },
   );
+});
+
+describe("DreamFactory lookup modifiers in an app-written filter ({base64_encode(session.token)} …)", () => {
+  it("every modifier of session.token, session.id and app.api_key: a typed bad_request whose message and envelope hold no form of the secret", async () => {
+    const alice = await user("alice");
+    const wire = tripwire(alice);
+    for (const form of [...modifierForms("alice token", alice.token), ...modifierForms("API key", sb.apiKey)]) wire.addSecret(form);
+    const client = clients(wire).plain;
+    const requestsBefore = sb.requestCount();
+    let calls = 0;
+    for (const modifier of MODIFIER_NAMES) {
+      for (const lookup of ["session.token", "session.id", "app.api_key"]) {
+        const filter = `({${modifier}(${lookup})} = 1)`;
+        const { search, checked } = await kbRetrievers(sb, client, { filter });
+        for (const retriever of [search, checked]) {
+          const error = await retriever.invoke("refund policy", withDreamFactoryUser(alice.credential)).then(
+            () => new Error(`${filter}: no error`),
+            (e: unknown) => e,
+          );
+          calls += 1;
+          expect(codeOf(error), filter).toBe("bad_request");
+          const message = String((error as Error).message);
+          expect(message, filter).toMatch(/Invalid or unparsable field in filter request: .*\[REDACTED\]/);
+          expect(message, filter).not.toMatch(/[\uFFFD\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/);
+          wire.observeError("error", error);
+        }
+        const direct = await client
+          .request(alice.credential, { method: "GET", path: `/${sb.service}/_table/kb_articles`, query: { filter } })
+          .catch((e: unknown) => e);
+        calls += 1;
+        expect(codeOf(direct), filter).toBe("bad_request");
+        wire.observeError("error", direct);
+      }
+    }
+    expect(sb.requestCount() - requestsBefore).toBeGreaterThanOrEqual(calls);
+    await wire.settle();
+    wire.expectClean(["error"]);
+  });
 });
 
 describe("serialised views of every public object", () => {

@@ -47,9 +47,10 @@ const JWT_SHAPE = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}
 const WALK_BUDGET = 400_000;
 
 /**
- * The forms of a session token that must never appear: the whole token, its payload part, its signature part,
- * and the start of its base64 / base64url encodings (long enough to be unique, short enough to be found in a
- * message that was cut).
+ * The forms of a session token that must never appear: the whole token, its upper- and lower-case copies (what
+ * DreamFactory's `strtoupper`/`strtolower` lookup modifiers give), its payload part, its signature part, and the
+ * start of its base64 / base64url encodings (long enough to be unique, short enough to be found in a message that
+ * was cut). See lookup-modifiers.ts for every modifier's form.
  *
  * @param label - who the token belongs to, e.g. "alice token"
  * @param token - the raw JWT
@@ -60,6 +61,8 @@ export function tokenForms(label: string, token: string): SecretForm[] {
   const b64url = Buffer.from(token, "utf8").toString("base64url");
   return [
     { label, value: token },
+    { label: `${label} upper-case`, value: token.toUpperCase() },
+    { label: `${label} lower-case`, value: token.toLowerCase() },
     { label: `${label} payload`, value: payload },
     { label: `${label} signature`, value: signature },
     { label: `${label} base64`, value: b64.slice(0, 120) },
