@@ -47,7 +47,12 @@ describe("parseFilter / validateFilter: accepted forms are normalised", () => {
     ["code = 007", "code = '007'"],
     ["price = 1.50", "price = '1.50'"],
     ["d = 2024-01-01", "d = '2024-01-01'"],
-    ["flag = FALSE", "flag = false"],
+    ["flag = false", "flag = false"],
+    // A bare TRUE / FALSE in another case is text to DreamFactory (cast by the column type): kept as written.
+    ["flag = FALSE", "flag = 'FALSE'"],
+    ["(name = True) OR (name in (TRUE, false))", "(name = 'True') OR (name IN ('TRUE',false))"],
+    ["name = '(1 &'", "name = '(1 &'"],
+    ['name = "a b"', "name = 'a b'"],
     ["name = 'a (b) c'", "name = 'a (b) c'"],
     ["  status   =   'open'  ", "status = 'open'"],
   ])("%s → %s", (input, expected) => {

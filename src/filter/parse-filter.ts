@@ -40,7 +40,8 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u202
  *
  * Accepted: comparisons `field op value` with `= != <> > >= < <=`, `EQ NE GT GTE LT LTE`, `LIKE`, `NOT LIKE`,
  * `CONTAINS`, `STARTS WITH`, `ENDS WITH`, `IN (…)`, `NOT IN (…)`, `IS NULL`, `IS NOT NULL`; values quoted
- * (`'x'` or `"x"`), numbers, `true`/`false` or simple bare words; operands of `AND` / `OR` (`&&`, `||`) each in
+ * (`'x'` or `"x"`), numbers, `true`/`false` (lower-case: booleans; any other spelling, e.g. `TRUE`, stays the
+ * text it is, as DreamFactory reads it) or simple bare words; operands of `AND` / `OR` (`&&`, `||`) each in
  * parentheses. Refused: curly braces (server-side lookups), a logical `NOT`, `BETWEEN`, `NOR`/`XOR`, AND and
  * OR mixed at one level, unparenthesised operands of AND/OR, parenthesised raw-SQL values, dotted (related)
  * columns, and every value {@link compileWhere} refuses.
@@ -251,9 +252,10 @@ class FilterParser {
     if (token === undefined) this.fail(`expected a value for ${field} after ${op}`);
     this.pos += token.length;
     if (NUMBER.test(token) && String(Number(token)) === token) return Number(token);
-    const lower = token.toLowerCase();
-    if (lower === "true" || lower === "false") return lower === "true";
-    if (lower === "null") this.fail(`compare with null using ${field} IS NULL or ${field} IS NOT NULL`);
+    // Only lower-case true / false become booleans (rendered back exactly as written): DreamFactory reads a bare
+    // word as text and casts it by the column type, so TRUE / False must keep their letters for a text column.
+    if (token === "true" || token === "false") return token === "true";
+    if (token.toLowerCase() === "null") this.fail(`compare with null using ${field} IS NULL or ${field} IS NOT NULL`);
     if (/^:/.test(token)) this.fail(`parameter placeholders (:name) are not supported; write the value itself`);
     return token;
   }
