@@ -83,6 +83,10 @@ describe("parseFilter: refusals", () => {
     ["(a = 1) AND (NOT (b = 2))", /NOT before a condition/],
     ["(a = 1) NOR (b = 2)", /NOR and XOR/],
     ["a between 1 and 2", /BETWEEN/],
+    // DreamFactory repairs parentheses in every value but a single-quoted one: "(1 &" would become "(1 &")
+    ['name < "(1 &"', /double-quoted value for name cannot contain parentheses; write it in single quotes/],
+    ['name = "a)"', /double-quoted value for name cannot contain parentheses/],
+    ['(id = 1) AND (name IN ("(x", 2))', /double-quoted value for name cannot contain parentheses/],
     ["(a BETWEEN (1,2))", /BETWEEN/],
     ["a = (NOW())", /raw SQL/],
     ["a = (SELECT 1)", /raw SQL/],

@@ -43,7 +43,8 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u202
  * (`'x'` or `"x"`), numbers, `true`/`false` (lower-case: booleans; any other spelling, e.g. `TRUE`, stays the
  * text it is, as DreamFactory reads it) or simple bare words; operands of `AND` / `OR` (`&&`, `||`) each in
  * parentheses. Refused: curly braces (server-side lookups), a logical `NOT`, `BETWEEN`, `NOR`/`XOR`, AND and
- * OR mixed at one level, unparenthesised operands of AND/OR, parenthesised raw-SQL values, dotted (related)
+ * OR mixed at one level, unparenthesised operands of AND/OR, parenthesised raw-SQL values, parentheses inside a
+ * double-quoted value (DreamFactory repairs parentheses in everything but single-quoted values), dotted (related)
  * columns, and every value {@link compileWhere} refuses.
  *
  * @param text - the filter, e.g. written by a model
@@ -238,6 +239,11 @@ class FilterParser {
       const close = this.text.indexOf(first, this.pos + 1);
       if (close === -1) this.fail(`a quoted value for ${field} is not closed`);
       const value = this.text.slice(this.pos + 1, close);
+      if (first === '"' && /[()]/.test(value)) {
+        // DreamFactory exempts only single-quoted values from its parenthesis repair: it would append ")" to
+        // "(1 &" and bind the quotes too, or fail on an unmatched ")".
+        this.fail(`a double-quoted value for ${field} cannot contain parentheses; write it in single quotes, e.g. ${field} = '(a)'`);
+      }
       this.pos = close + 1;
       const next = this.text[this.pos];
       if (next !== undefined && !/[\s),]/.test(next)) {
