@@ -62,6 +62,27 @@ describe("fail closed: nothing is sent without a valid credential", () => {
     expect(fake.requests.length).toBe(0);
   });
 
+  it("refuses a credential not yet valid at call time (nbf beyond the tolerance, e.g. the clock moved back) with zero requests", async () => {
+    fake.reset((_req, res) => sendJson(res, 200, { resource: [] }));
+    const now = Math.floor(Date.now() / 1000);
+    const req = { method: "GET" as const, path: "/db/_table/orders" };
+    // Made while this machine's clock said now + 700 s; the clock has since moved back 700 s.
+    const early = await mintToken({ iat: now + 600, nbf: now + 600, exp: now + 4_000 });
+    const movedBack = DreamFactoryCredential.fromSessionToken(early, { now: () => (now + 700) * 1000 });
+    const error = await failure(client.request(movedBack, req));
+    expect(error.code).toBe("credential_not_yet_valid");
+    expect(error.message).toMatch(/not valid before .*Nothing was sent/);
+    expect((await failure(client.sessionInfo(movedBack))).code).toBe("credential_not_yet_valid");
+    expect(fake.requests.length).toBe(0);
+    // Its own tolerance applies: 10 s ahead is within the default 30 s, but not within 5 s.
+    const soon = await mintToken({ iat: now + 10, nbf: now + 10, exp: now + 4_000 });
+    expect((await client.request(DreamFactoryCredential.fromSessionToken(soon, { now: () => (now + 20) * 1000 }), req)).status).toBe(200);
+    expect(fake.requests.length).toBe(1);
+    const strict = DreamFactoryCredential.fromSessionToken(soon, { now: () => (now + 20) * 1000, clockToleranceSeconds: 5 });
+    expect((await failure(client.request(strict, req))).code).toBe("credential_not_yet_valid");
+    expect(fake.requests.length).toBe(1);
+  });
+
   it("refuses malformed requests (absolute or protocol-relative paths, query strings, credential parameters)", async () => {
     fake.reset((_req, res) => sendJson(res, 200, {}));
     const bad = [

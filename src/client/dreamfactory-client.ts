@@ -4,6 +4,7 @@ import {
   DreamFactoryCredential,
   isDreamFactoryCredential,
   notACredential,
+  notYetValid,
   revealToken,
 } from "../identity/dreamfactory-credential.js";
 import { bindExpectations, boundExpectations } from "../identity/bound-expectations.js";
@@ -162,7 +163,9 @@ export class DreamFactoryClient {
    * concurrent calls, not remembered on failure) and compares: e-mail case-insensitively, or user id (a user id that
    * differs from the token's `user_id` claim fails without any request). Someone else → `identity_mismatch` and
    * nothing else is sent; `actedAs` then carries DreamFactory's e-mail and `verified: true`. No expectation, no
-   * extra request. An expired token fails before the lookup (unless `onTokenRefresh` is set).
+   * extra request. An expired token fails before the lookup (unless `onTokenRefresh` is set), and so does a token not
+   * yet valid on this machine's clock (`credential_not_yet_valid`: its `nbf` lies beyond the credential's clock
+   * tolerance, e.g. after the clock moved back).
    *
    * @param credential - the user's credential (from `credentialFrom`)
    * @param req - method, path after `/api/v2`, query, body, signal, trace id, retry mode, expected user
@@ -178,7 +181,8 @@ export class DreamFactoryClient {
 
   /**
    * Applies refresh rules before sending: the newest known token of the chain, then an expired one refreshed
-   * (with `onTokenRefresh`) or refused without a request.
+   * (with `onTokenRefresh`) or refused without a request; a token not yet valid on our clock (its `nbf` beyond the
+   * credential's clock tolerance) is refused without a request.
    */
   async #usable(credential: DreamFactoryCredential, signal: AbortSignal | undefined, plan: RequestPlan): Promise<DreamFactoryCredential> {
     if (signal?.aborted) throw abortedError(plan, this.#apiPath + plan.path, signal, false);
@@ -189,6 +193,8 @@ export class DreamFactoryClient {
       if (!refreshing) throw expiredBeforeSend(current);
       current = await this.#refresh(current, signal);
     }
+    const early = notYetValid(current);
+    if (early !== undefined) throw early;
     return current;
   }
 

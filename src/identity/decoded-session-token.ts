@@ -120,12 +120,29 @@ export function checkTokenTimes(decoded: DecodedSessionToken, nowMs: number, tol
         "refresh it (PUT /api/v2/user/session) or ask the user to log in again.",
     );
   }
+  const early = notYetValidError(decoded, nowMs, toleranceSeconds);
+  if (early !== undefined) throw early;
+}
+
+/**
+ * `credential_not_yet_valid` when `nbf` (or `iat`) lies more than `toleranceSeconds` after `nowMs`, else `undefined`.
+ *
+ * @param decoded - claims from {@link decodeSessionToken}
+ * @param nowMs - current time in milliseconds
+ * @param toleranceSeconds - accepted clock skew
+ * @param note - sentence appended to the message (e.g. "Nothing was sent.")
+ */
+export function notYetValidError(
+  decoded: DecodedSessionToken,
+  nowMs: number,
+  toleranceSeconds: number,
+  note = "",
+): DreamFactoryError | undefined {
   const notBefore = Math.max(decoded.nbf ?? -Infinity, decoded.iat);
-  if (notBefore > now + toleranceSeconds) {
-    throw new DreamFactoryError(
-      "credential_not_yet_valid",
-      `DreamFactory session token is not valid before ${new Date(notBefore * 1000).toISOString()} ` +
-        `(more than ${toleranceSeconds} s ahead of this machine's clock).`,
-    );
-  }
+  if (notBefore <= nowMs / 1000 + toleranceSeconds) return undefined;
+  return new DreamFactoryError(
+    "credential_not_yet_valid",
+    `DreamFactory session token is not valid before ${new Date(notBefore * 1000).toISOString()} ` +
+      `(more than ${toleranceSeconds} s ahead of this machine's clock).${note === "" ? "" : ` ${note}`}`,
+  );
 }

@@ -1,6 +1,6 @@
 import { DreamFactoryError } from "../errors/dreamfactory-error.js";
 import type { DreamFactorySessionInfo, SessionInfoSource } from "./session-info.js";
-import { checkTokenTimes, decodeSessionToken, type DecodedSessionToken } from "./decoded-session-token.js";
+import { checkTokenTimes, decodeSessionToken, notYetValidError, type DecodedSessionToken } from "./decoded-session-token.js";
 import { verifySessionToken, type VerifyOptions } from "./verify-session-token.js";
 
 /** Brand shared by every copy of this package, to tell "another copy's credential" from "not a credential". */
@@ -43,12 +43,15 @@ interface CredentialInit {
   readonly token: string;
   readonly decoded: DecodedSessionToken;
   readonly email: string | undefined;
+  /** Clock skew accepted for `nbf`/`iat` when the credential was made (seconds), re-checked before each request. */
+  readonly toleranceSeconds: number;
 }
 
 let reveal: (credential: DreamFactoryCredential) => string;
 let isOwn: (value: unknown) => value is DreamFactoryCredential;
 let hashOf: (credential: DreamFactoryCredential) => string;
 let copy: (credential: DreamFactoryCredential) => DreamFactoryCredential;
+let notYetValidAt: (credential: DreamFactoryCredential, nowMs: number) => DreamFactoryError | undefined;
 
 /**
  * Holds one user's DreamFactory session token (a JWT) so it can travel with a LangChain run without leaking.
@@ -70,6 +73,7 @@ export class DreamFactoryCredential {
   readonly #token: string;
   readonly #decoded: DecodedSessionToken;
   readonly #email: string | undefined;
+  readonly #toleranceSeconds: number;
 
   static {
     reveal = (credential) => credential.#token;
@@ -81,7 +85,10 @@ export class DreamFactoryCredential {
         token: credential.#token,
         decoded: credential.#decoded,
         email: credential.#email,
+        toleranceSeconds: credential.#toleranceSeconds,
       });
+    notYetValidAt = (credential, nowMs) =>
+      notYetValidError(credential.#decoded, nowMs, credential.#toleranceSeconds, "Nothing was sent; check this machine's clock.");
   }
 
   /**
@@ -97,6 +104,7 @@ export class DreamFactoryCredential {
     this.#token = init.token;
     this.#decoded = init.decoded;
     this.#email = init.email ?? init.decoded.email;
+    this.#toleranceSeconds = init.toleranceSeconds;
   }
 
   /**
@@ -113,8 +121,9 @@ export class DreamFactoryCredential {
       throw new DreamFactoryError("credential_invalid", "DreamFactory session token must be a string.");
     }
     const decoded = decodeSessionToken(token);
-    checkTokenTimes(decoded, (options.now ?? Date.now)(), toleranceOf(options.clockToleranceSeconds));
-    return new DreamFactoryCredential({ [CONSTRUCT]: true, token, decoded, email: validEmail(options.email) });
+    const toleranceSeconds = toleranceOf(options.clockToleranceSeconds);
+    checkTokenTimes(decoded, (options.now ?? Date.now)(), toleranceSeconds);
+    return new DreamFactoryCredential({ [CONSTRUCT]: true, token, decoded, email: validEmail(options.email), toleranceSeconds });
   }
 
   /**
@@ -131,9 +140,10 @@ export class DreamFactoryCredential {
       throw new DreamFactoryError("credential_invalid", "DreamFactory session token must be a string.");
     }
     const decoded = decodeSessionToken(token);
-    await verifySessionToken(token, options, toleranceOf(options.clockToleranceSeconds));
-    checkTokenTimes(decoded, (options.now ?? Date.now)(), toleranceOf(options.clockToleranceSeconds));
-    return new DreamFactoryCredential({ [CONSTRUCT]: true, token, decoded, email: validEmail(options.email) });
+    const toleranceSeconds = toleranceOf(options.clockToleranceSeconds);
+    await verifySessionToken(token, options, toleranceSeconds);
+    checkTokenTimes(decoded, (options.now ?? Date.now)(), toleranceSeconds);
+    return new DreamFactoryCredential({ [CONSTRUCT]: true, token, decoded, email: validEmail(options.email), toleranceSeconds });
   }
 
   /** DreamFactory user id (`user_id` claim). */
@@ -230,6 +240,19 @@ Object.defineProperty(DreamFactoryCredential.prototype, Symbol.toStringTag, { va
 export function revealToken(credential: DreamFactoryCredential): string {
   if (!isOwn(credential)) throw notACredential(credential);
   return reveal(credential);
+}
+
+/**
+ * Package-internal: `credential_not_yet_valid` when the token's `nbf` (or `iat`) lies beyond the credential's
+ * clock tolerance at `nowMs` (e.g. this machine's clock moved back after the credential was made), else
+ * `undefined`. The client checks this before every request, as it checks expiry.
+ *
+ * @param credential - a credential of this package copy
+ * @param nowMs - current time in milliseconds. @default Date.now()
+ */
+export function notYetValid(credential: DreamFactoryCredential, nowMs: number = Date.now()): DreamFactoryError | undefined {
+  if (!isOwn(credential)) throw notACredential(credential);
+  return notYetValidAt(credential, nowMs);
 }
 
 /**
