@@ -19,10 +19,18 @@ import { codeOf, kbRetrievers, sandboxOptions, signIn, type KbRetrievers, type S
 import { Tripwire } from "./security-support/tripwire.js";
 
 const TIMEOUT_MS = 400;
+/**
+ * Per-attempt timeout of the write tools' client. A write that times out is (rightly) `outcome_unknown` and never
+ * repeated, so a write test that expects success must not depend on the machine answering within 400 ms: on a
+ * loaded CI runner the retry after a 429 once took longer and the test failed. Timeouts have their own tests.
+ */
+const WRITE_TIMEOUT_MS = 8_000;
 let sb: Sandbox;
 let alice: SignedIn;
 let client: DreamFactoryClient;
 let tools: StructuredToolInterface[];
+/** Write tools on a client with {@link WRITE_TIMEOUT_MS}. */
+let writeTools: StructuredToolInterface[];
 let retrievers: KbRetrievers;
 /** Faults switched on by the write approval, i.e. for the write request only. */
 let faultsAtApproval: FaultOptions | null = null;
@@ -33,6 +41,7 @@ beforeAll(async () => {
   sb = await startSandbox(sandboxOptions());
   alice = await signIn(sb, "alice");
   client = new DreamFactoryClient({ baseUrl: sb.url, apiKey: sb.apiKey, timeoutMs: TIMEOUT_MS, maxRetries: 2 });
+  const writeClient = new DreamFactoryClient({ baseUrl: sb.url, apiKey: sb.apiKey, timeoutMs: WRITE_TIMEOUT_MS, maxRetries: 2 });
   const options: DreamFactoryToolkitOptions & { writes: DreamFactoryWriteOptions } = {
     client,
     service: sb.service,
@@ -46,6 +55,7 @@ beforeAll(async () => {
     },
   };
   tools = new DreamFactoryToolkit(options).getTools();
+  writeTools = new DreamFactoryToolkit({ ...options, client: writeClient }).getTools();
   retrievers = await kbRetrievers(sb, client);
 });
 
@@ -161,8 +171,8 @@ describe("writes are never retried once they may have reached DreamFactory", () 
     let error: unknown;
     try {
       result = await within(
-        10_000,
-        tool("create_records").invoke(
+        WRITE_TIMEOUT_MS + 4_000,
+        writeTools.find((t) => t.name === "dreamfactory_create_records")!.invoke(
           { type: "tool_call", id: "w", name: "dreamfactory_create_records", args: { table: "orders", records: [{ customer_id: customer?.id, sales_rep_id: 1, total: 12.5, notes }] } },
           as(),
         ),
@@ -203,7 +213,7 @@ describe("writes are never retried once they may have reached DreamFactory", () 
   it("429 on the write is retried (DreamFactory refused it before doing anything): the row exists exactly once", async () => {
     const w = await createOrder({ rateLimit: { next: 1, retryAfterSeconds: 0 } });
     expect(w.writeRequests).toBe(2);
-    expect(content(w.result)).toMatchObject({ action: "create", created: 1 });
+    expect(content(w.result), `receipt: ${JSON.stringify((w.result as ToolMessage).artifact)}`).toMatchObject({ action: "create", created: 1 });
     expect(await created(w.notes)).toBe(1);
   });
 
@@ -234,14 +244,24 @@ describe("writes are never retried once they may have reached DreamFactory", () 
 });
 
 describe("aborting a run stops the work promptly (< 200 ms), wherever it waits", () => {
-  /** Starts `run`, aborts after `afterMs`, and returns how long the rejection took after the abort. */
-  async function abortAfter(afterMs: number, run: (signal: AbortSignal) => Promise<unknown>): Promise<{ ms: number; error: unknown }> {
+  /**
+   * Starts `run`, aborts after `afterMs` — or, with `inFlight`, once the request has reached the sandbox (at least
+   * `afterMs`, at most 5 s: on a loaded machine an agent may need longer than a fixed delay to send it, and a request
+   * arriving late would be counted by the next test) — and returns how long the rejection took after the abort.
+   */
+  async function abortAfter(
+    afterMs: number,
+    run: (signal: AbortSignal) => Promise<unknown>,
+    inFlight = false,
+  ): Promise<{ ms: number; error: unknown }> {
+    const before = sb.requestCount();
     const controller = new AbortController();
     const settled = run(controller.signal).then(
       () => new Error("completed instead of aborting"),
       (e: unknown) => e,
     );
     await sleep(afterMs);
+    for (let waited = afterMs; inFlight && sb.requestCount() === before && waited < 5_000; waited += 5) await sleep(5);
     const started = performance.now();
     controller.abort();
     const error = await within(5_000, settled, "aborted call");
@@ -253,7 +273,7 @@ describe("aborting a run stops the work promptly (< 200 ms), wherever it waits",
   it.each(READS)("%s: while the request is in flight (server latency 3 s)", async (_name, read) => {
     sb.setFaults({ latencyMs: 3_000 });
     const before = sb.requestCount();
-    const { ms, error } = await abortAfter(150, (signal) => read(as({ signal })));
+    const { ms, error } = await abortAfter(150, (signal) => read(as({ signal })), true);
     expect(codeOf(error)).toBe("aborted");
     expect(ms).toBeLessThan(200);
     expect(sb.requestCount() - before).toBe(1);
@@ -273,7 +293,7 @@ describe("aborting a run stops the work promptly (< 200 ms), wherever it waits",
     const agent = buildAgent("createAgent+configurable", tools);
     const plan = [{ name: "dreamfactory_query_records", args: { table: "orders", limit: 1 } }];
     const before = sb.requestCount();
-    const { ms, error } = await abortAfter(200, (signal) => agent.invoke({ messages: [planMessage(plan)] }, as({ signal })));
+    const { ms, error } = await abortAfter(200, (signal) => agent.invoke({ messages: [planMessage(plan)] }, as({ signal })), true);
     expect(error).toBeInstanceOf(Error);
     expect(ms).toBeLessThan(200);
     expect(sb.requestCount() - before).toBe(1);
@@ -282,8 +302,10 @@ describe("aborting a run stops the work promptly (< 200 ms), wherever it waits",
   it("a client.request write in flight: aborted, reported as possibly applied, not repeated", async () => {
     sb.setFaults({ latencyMs: 3_000 });
     const before = sb.requestCount();
-    const { ms, error } = await abortAfter(150, (signal) =>
-      client.request(alice.credential, { method: "POST", path: "/db/_table/orders", body: { resource: [] }, signal }),
+    const { ms, error } = await abortAfter(
+      150,
+      (signal) => client.request(alice.credential, { method: "POST", path: "/db/_table/orders", body: { resource: [] }, signal }),
+      true,
     );
     expect(codeOf(error)).toBe("aborted");
     expect(String((error as Error).message)).toMatch(/may or may not have been applied/);
