@@ -18,10 +18,9 @@ export interface RowView {
  * @param rows - rows from DreamFactory
  */
 export function viewRows(rows: readonly unknown[]): RowView {
-  // Fast path (the common case): plain rows without long text that fit the budget are shown as they are.
-  if (rows.every(isShortRow) && JSON.stringify(rows).length <= MAX_ROWS_JSON_CHARS) {
-    return { rows: rows as Record<string, unknown>[], dropped: 0, cellsCut: false };
-  }
+  // Fast path (the common case): plain rows without long text that surely fit the budget are shown as they are,
+  // without copying or serialising them here (the content is serialised once, by the caller).
+  if (surelyFits(rows)) return { rows: rows as Record<string, unknown>[], dropped: 0, cellsCut: false };
   const out: Record<string, unknown>[] = [];
   let size = 2;
   let cellsCut = false;
@@ -45,11 +44,29 @@ export function viewRows(rows: readonly unknown[]): RowView {
   return { rows: out, dropped: rows.length - out.length, cellsCut };
 }
 
-function isShortRow(row: unknown): boolean {
-  if (typeof row !== "object" || row === null || Array.isArray(row)) return false;
-  for (const key in row) {
-    const value = (row as Record<string, unknown>)[key];
-    if (typeof value === "string" && value.length > MAX_CELL_CHARS) return false;
+/**
+ * Whether every row is a plain object of scalar cells with no text over {@link MAX_CELL_CHARS}, and an upper bound
+ * of the rows' JSON size (every character escaped as `\uXXXX`, every number or literal 24 characters) is within
+ * {@link MAX_ROWS_JSON_CHARS}. False means "maybe not": the exact path decides.
+ */
+function surelyFits(rows: readonly unknown[]): boolean {
+  let bound = 2;
+  for (const row of rows) {
+    if (typeof row !== "object" || row === null || Array.isArray(row)) return false;
+    bound += 3;
+    for (const key in row) {
+      const value = (row as Record<string, unknown>)[key];
+      bound += key.length * 6 + 4;
+      if (typeof value === "string") {
+        if (value.length > MAX_CELL_CHARS) return false;
+        bound += value.length * 6 + 2;
+      } else if (value === null || typeof value === "number" || typeof value === "boolean") {
+        bound += 24;
+      } else {
+        return false;
+      }
+    }
+    if (bound > MAX_ROWS_JSON_CHARS) return false;
   }
   return true;
 }
