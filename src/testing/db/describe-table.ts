@@ -1,13 +1,6 @@
 import type { IntrospectedColumn, IntrospectedTable } from "./introspect.js";
 import type { ColumnInfo, RelatedInfo, TableInfo } from "./types.js";
-
-function labelOf(name: string): string {
-  return name
-    .split(/[_\s]+/)
-    .filter(Boolean)
-    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-    .join(" ");
-}
+import { labelOf } from "./label-of.js";
 
 function describeField(column: ColumnInfo): Record<string, unknown> {
   const introspected = column as Partial<IntrospectedColumn>;

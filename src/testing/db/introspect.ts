@@ -1,5 +1,6 @@
 import { registerTableRelations } from "./table-relations.js";
 import type { ColumnInfo, Queryable, RelatedInfo, TableInfo } from "./types.js";
+import { labelOf } from "./label-of.js";
 
 /** A column as introspected, with the foreign-key actions DreamFactory's `_schema` shows. */
 export interface IntrospectedColumn extends ColumnInfo {
@@ -146,14 +147,6 @@ function sizeOf(typeName: string, typmod: number): Pick<ColumnInfo, "length" | "
     return { length: null, precision: (value >> 16) & 0xffff, scale: value & 0xffff };
   }
   return { length: null, precision: null, scale: null };
-}
-
-function labelOf(name: string): string {
-  return name
-    .split(/[_\s]+/)
-    .filter(Boolean)
-    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-    .join(" ");
 }
 
 function pluralOf(label: string): string {
