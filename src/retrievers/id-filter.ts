@@ -14,8 +14,9 @@ const SAFE_STRING_ID = /^[\p{L}\p{N}][\p{L}\p{N}.:-]{0,127}$/u;
  * @param id - a row id taken from a document's metadata
  */
 export function idFilterValue(id: unknown): string | undefined {
-  if (typeof id === "number") return Number.isFinite(id) ? String(id) : undefined;
-  if (typeof id === "bigint") return id.toString();
+  // Numbers: only forms the string rule below also accepts (so "-5" or "1e+21" are dropped, not thrown on later).
+  if (typeof id === "number") return Number.isFinite(id) ? idFilterValue(String(id)) : undefined;
+  if (typeof id === "bigint") return idFilterValue(id.toString());
   if (typeof id === "string" && SAFE_STRING_ID.test(id)) return id;
   return undefined;
 }
