@@ -77,7 +77,10 @@ describe("dreamfactoryMiddleware", () => {
       const { messages } = await agent(true, toolkit).invoke({ messages: [new HumanMessage("my orders")] }, withDreamFactoryUser(alice));
       const tool = messages.find((m): m is ToolMessage => ToolMessage.isInstance(m));
       expect(tool?.status).toBe("error");
-      expect(JSON.parse(String(tool?.content))).toMatchObject({ error: "server_error" });
+      expect(JSON.parse(String(tool?.content))).toMatchObject({ error: "server_error", status: 503 });
+      // Only the code, the status and the first line of DreamFactory's text: no request line, no path.
+      expect(String(tool?.content)).not.toContain("/api/v2/");
+      expect(String(tool?.content)).not.toContain("GET ");
       expect(String(messages.at(-1)?.content)).toContain("server_error");
     } finally {
       sb.setFaults(null);

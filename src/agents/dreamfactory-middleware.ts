@@ -2,6 +2,7 @@ import { ToolMessage } from "@langchain/core/messages";
 import { createMiddleware, type AgentMiddleware } from "langchain";
 import { isDreamFactoryError } from "../errors/dreamfactory-error.js";
 import { isIdentityError } from "../errors/identity-error-codes.js";
+import { modelSafeText } from "../tools/model-text.js";
 
 /**
  * Middleware for langchain's `createAgent` that keeps the package's fail-closed promise inside an agent.
@@ -12,7 +13,8 @@ import { isIdentityError } from "../errors/identity-error-codes.js";
  * - identity errors (`credential_*`, `identity_mismatch`, `refresh_failed`, `token_blacklisted`, `unauthorized`)
  *   stop the run: `agent.invoke` rejects with the `DreamFactoryError`, so the app can log the user in again;
  * - other errors of DreamFactory tools (5xx after retries, network, timeouts) become a short error `ToolMessage`
- *   with the error's code and its already-scrubbed message, as the default would;
+ *   with the error's code, status and the first line of DreamFactory's (already scrubbed) message — never SQL
+ *   details or the request path;
  * - anything else a tool throws is rethrown unchanged (the default behaviour of a middleware error).
  *
  * @example
@@ -34,7 +36,12 @@ export function dreamfactoryMiddleware(): AgentMiddleware {
           name: request.toolCall.name,
           tool_call_id: request.toolCall.id ?? "",
           status: "error",
-          content: JSON.stringify({ error: e.code, message: e.message }),
+          // DreamFactory's text made fit for a model (first line only: no SQL tail; no key- or JWT-shaped text).
+          content: JSON.stringify({
+            error: e.code,
+            ...(e.status === undefined ? {} : { status: e.status }),
+            message: modelSafeText(e.dreamfactory?.message) || "The DreamFactory request failed; try again later or tell the user.",
+          }),
         });
       }
     },
