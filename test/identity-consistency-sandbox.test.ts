@@ -151,6 +151,38 @@ describe("identity consistency check against the sandbox", () => {
     expect(sb.requestCount()).toBe(0);
   });
 
+  it("with refresh on, an expired token of someone else is refused BEFORE it is refreshed (its owner is not logged out)", async () => {
+    serverClockOffsetMs = -2 * 86_400_000; // mint tokens that are already expired on our clock, still refreshable
+    let bobToken: string;
+    let aliceToken: string;
+    try {
+      bobToken = await sb.login(sb.users.bob.email, sb.users.bob.password);
+      aliceToken = await sb.login(sb.users.alice.email, sb.users.alice.password);
+    } finally {
+      serverClockOffsetMs = 0;
+    }
+    sb.clearAudit();
+    sb.resetRequestCount();
+    const refreshed: number[] = [];
+    const client = newClient({ onTokenRefresh: (next) => void refreshed.push(next.userId) });
+    // Credentials made while the tokens were valid (an app's session store), now expired.
+    const twoDaysAgo = () => Date.now() - 2 * 86_400_000;
+    const bob = DreamFactoryCredential.fromSessionToken(bobToken, { now: twoDaysAgo });
+    expect(bob.isExpired()).toBe(true);
+    const wrong = withDreamFactoryUser(bob, undefined, { expect: { email: sb.users.alice.email } });
+    const error = await failure(client.request(client.credentialFrom(wrong), ORDERS));
+    expect(error.code).toBe("identity_mismatch");
+    expect(sb.requestCount()).toBe(0); // no PUT /user/session: bob's token was not blacklisted
+    expect(refreshed).toEqual([]);
+
+    // The right user's expired token (e-mail in another letter case) is refreshed and used as before.
+    const alice = DreamFactoryCredential.fromSessionToken(aliceToken, { now: twoDaysAgo });
+    const right = withDreamFactoryUser(alice, undefined, { expect: { email: sb.users.alice.email.toUpperCase() } });
+    const res = await client.request(client.credentialFrom(right), ORDERS);
+    expect(res.status).toBe(200);
+    expect(refreshed).toEqual([1]);
+  });
+
   it("a failed lookup (500) is a typed error with no data request, is not remembered, and a later call retries it", async () => {
     const bob = await freshToken("bob");
     const client = newClient({ maxRetries: 0 });

@@ -23,7 +23,7 @@ import type { DreamFactoryRequest, DreamFactoryResponse } from "./dreamfactory-r
 import { parseErrorEnvelope } from "./error-envelope.js";
 import { codeForStatus, errorFromResponse } from "./error-from-response.js";
 import { HttpTransport, type TransportFailureReason } from "./http-transport.js";
-import { checkSessionIdentity, checkTokenClaims } from "./identity-check.js";
+import { checkSessionIdentity, checkSubjectClaim, checkTokenClaims } from "./identity-check.js";
 import { abortedError, expiredBeforeSend, failureError, parseBody } from "./request-failures.js";
 import { planRequest, type RequestPlan } from "./request-plan.js";
 import { backoffDelay, parseRetryAfter, RETRY_WAIT_BUDGET_MS, sleep } from "./retry-timing.js";
@@ -229,6 +229,9 @@ export class DreamFactoryClient {
       // Known owner of this very token: refuse before refreshing someone else's token.
       const known = this.#identities.get(credential);
       if (known !== undefined) checkSessionIdentity(known, credential, expectations);
+      // An expired token cannot be looked up, and refreshing it would blacklist it (logging its real owner out)
+      // and hand the app a new token: compare the e-mail with the token's own `sub` (md5 of the e-mail) first.
+      else if (refreshing && credential.isExpired()) checkSubjectClaim(credential, expectations);
     }
     let current = await this.#usable(credential, signal, plan);
     let verified: DreamFactorySessionInfo | undefined;
@@ -367,8 +370,10 @@ export class DreamFactoryClient {
     if (result.kind === "failure") {
       throw new DreamFactoryError(
         "refresh_failed",
-        `DreamFactory token refresh failed (${result.reason === "timeout" ? "timed out" : `connection error ${result.code}`}): PUT ${fullPath}`,
-        { method: "PUT", path: fullPath, cause: { code: result.code }, retryable: true },
+        `DreamFactory token refresh failed (${result.reason === "timeout" ? "timed out" : `connection error ${result.code}`}): PUT ${fullPath}` +
+          (result.reason === "not_sent" ? "" : "; the request may have reached DreamFactory, so the old token may now be blacklisted"),
+        // Only a refresh that surely never left is worth repeating: one that may have arrived blacklisted the old token.
+        { method: "PUT", path: fullPath, cause: { code: result.code }, retryable: result.reason === "not_sent" },
       );
     }
     const scrubber = new SecretScrubber([token, this.#options.apiKey]);

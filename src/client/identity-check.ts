@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { DreamFactoryError } from "../errors/dreamfactory-error.js";
 import type { DreamFactoryCredential } from "../identity/dreamfactory-credential.js";
 import type { IdentityExpectation } from "../identity/identity-expectation.js";
@@ -54,5 +55,25 @@ export function checkSessionIdentity(
   if (info.id !== credential.userId) throw mismatch(credential, undefined, "session");
   for (const expectation of expectations) {
     if (!expectation.matches(info)) throw mismatch(credential, expectation, "session");
+  }
+}
+
+/**
+ * Checks e-mail expectations against the token's `sub` claim — DreamFactory sets it to md5 of the user's e-mail —
+ * for a token whose owner cannot be asked (it has expired, and refreshing it first would log its real owner out
+ * and hand the app a new token of someone else). The e-mail is hashed as given and lower-cased; when neither
+ * matches, the token is refused before anything is sent.
+ *
+ * @param credential - the run's (expired) credential
+ * @param expectations - who the app authenticated
+ * @throws DreamFactoryError `identity_mismatch`
+ */
+export function checkSubjectClaim(credential: DreamFactoryCredential, expectations: readonly IdentityExpectation[]): void {
+  for (const expectation of expectations) {
+    const email = expectation.email?.trim();
+    if (email === undefined) continue;
+    const md5 = (text: string) => createHash("md5").update(text).digest("hex");
+    const sub = credential.sub.toLowerCase();
+    if (md5(email) !== sub && md5(email.toLowerCase()) !== sub) throw mismatch(credential, expectation, "token_claims");
   }
 }
