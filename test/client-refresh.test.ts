@@ -189,6 +189,20 @@ describe("401 Token has expired", () => {
     expect((garbage as DreamFactoryError).code).toBe("refresh_failed");
   });
 
+  it("a refresh whose answer is lost may have blacklisted the old token: refresh_failed, not retryable, and says so", async () => {
+    const token = await mintToken();
+    fake.reset((req, res, raw) => {
+      if (req.method === "PUT") raw.socket.destroy(); // the PUT arrived; its answer never comes back
+      else sendEnvelope(res, 401, EXPIRED_MESSAGE);
+    });
+    const client = new DreamFactoryClient({ baseUrl: fake.baseUrl, apiKey: API_KEY, onTokenRefresh: () => undefined });
+    const lost = (await client.request(DreamFactoryCredential.fromSessionToken(token), GET).catch((e: unknown) => e)) as DreamFactoryError;
+    expect(lost.code).toBe("refresh_failed");
+    expect(lost.retryable).toBe(false);
+    expect(lost.message).toContain("the old token may now be blacklisted");
+    expect(fake.count("PUT")).toBe(1);
+  });
+
   it("403 blacklisted without a known newer token is token_blacklisted", async () => {
     const token = await mintToken();
     fake.reset((_req, res) => sendEnvelope(res, 403, "The token has been blacklisted: Session terminated. Please re-login."));

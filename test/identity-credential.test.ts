@@ -76,6 +76,11 @@ describe("DreamFactoryCredential.fromSessionToken", () => {
       await mintToken({ exp: undefined }),
       await mintToken({ iat: undefined }),
       await mintToken({ extra: { nbf: "soon" } }),
+      // Not the JWT alphabet: would be altered in the header (axios strips CR/LF) or is not a token at all.
+      `${good}\n`,
+      ` ${good}`,
+      `${good}é`,
+      `${good.slice(0, -6)}\r\n${good.slice(-6)}`,
       42,
       undefined,
     ];

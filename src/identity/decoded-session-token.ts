@@ -34,6 +34,11 @@ function invalid(reason: string, cause?: unknown): DreamFactoryError {
 function decodeUncached(token: string): DecodedSessionToken {
   if (token.length === 0) throw invalid("it is empty");
   if (/^bearer\s/i.test(token)) throw invalid('pass the JWT itself, without the "Bearer " prefix');
+  // Only the JWT alphabet: a header value with spaces or line breaks would be altered on the way (axios strips
+  // CR/LF), so what DreamFactory receives would differ from what was hashed for caches and scrubbing.
+  if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) {
+    throw invalid("it holds characters a JWT cannot contain (spaces, line breaks, quotes or other non-base64url text)");
+  }
   let header: { alg?: unknown };
   let payload: Record<string, unknown>;
   try {
