@@ -325,6 +325,28 @@ describe("dreamfactory_aggregate", () => {
     expect(rowsOf(onlyCount.content)[0]?.COUNT_ALL).toBe(await count("SELECT count(*) AS n FROM orders WHERE sales_rep_id = 1 AND status = 'open'"));
   });
 
+  it("more groups than one answer holds is refused, never a top-N computed from an arbitrary part of the groups", async () => {
+    const groups = await count("SELECT count(DISTINCT customer_id) AS n FROM orders");
+    expect(groups).toBeGreaterThan(1000);
+    const { content, receipt } = await callTool(
+      tool("aggregate"),
+      { table: "orders", group_by: ["customer_id"], aggregates: [{ function: "sum", field: "total" }], order: "SUM_total desc", limit: 5 },
+      as("carol"),
+    );
+    expect(content.error).toBe("too_many_groups");
+    expect(receipt.outcome).toBe("invalid_input");
+    // Narrowed below the cap it answers, and the top group is the true top group.
+    const narrowed = await callTool(
+      tool("aggregate"),
+      { table: "orders", group_by: ["customer_id"], aggregates: [{ function: "sum", field: "total" }], order: "SUM_total desc", limit: 1, where: [{ field: "customer_id", op: "<", value: 500 }] },
+      as("carol"),
+    );
+    const top = (await sb.query<{ customer_id: number }>(
+      "SELECT customer_id FROM orders WHERE customer_id < 500 GROUP BY customer_id ORDER BY sum(total) DESC LIMIT 1",
+    ))[0];
+    expect(rowsOf(narrowed.content)[0]?.customer_id).toBe(top?.customer_id);
+  });
+
   it("dave is not permitted to aggregate orders", async () => {
     const { content, receipt } = await callTool(tool("aggregate"), { table: "orders", aggregates: [{ function: "count" }], group_by: ["status"] }, as("dave"));
     expect(content.error).toBe("not_permitted");

@@ -103,7 +103,15 @@ export class AggregateTool extends DreamFactoryTool<typeof schema> {
 
     const plan: Plan = { table, specs, groupBy, filter };
     let rows: Record<string, unknown>[] | undefined;
-    if (groupBy.length > 0) rows = await this.serverAggregate(plan, run);
+    if (groupBy.length > 0) {
+      const server = await this.serverAggregate(plan, run);
+      if (typeof server === "string") {
+        run.receipt.outcome = "invalid_input";
+        run.receipt.errorCode = "invalid_input";
+        return [modelJson({ error: "too_many_groups", message: server }), run.receipt];
+      }
+      rows = server;
+    }
     if (rows === undefined) {
       const client = await this.clientAggregate(plan, run);
       if (typeof client === "string") {
@@ -129,17 +137,27 @@ export class AggregateTool extends DreamFactoryTool<typeof schema> {
     ];
   }
 
-  /** DreamFactory computes the aggregates; `undefined` when this server does not support them. */
-  private async serverAggregate(plan: Plan, run: ToolRun): Promise<Record<string, unknown>[] | undefined> {
+  /**
+   * DreamFactory computes the aggregates; `undefined` when this server does not support them, a message when there
+   * are more groups than one answer holds (results are sorted here, so a partial set of groups would give a wrong
+   * "top N").
+   */
+  private async serverAggregate(plan: Plan, run: ToolRun): Promise<Record<string, unknown>[] | string | undefined> {
     const fields = [...plan.groupBy, ...plan.specs.map(aggregateExpression)].join(",");
     try {
       const res = await this.send(run, {
         method: "GET",
         path: this.tablePath("_table", plan.table),
-        query: { fields, group: plan.groupBy.join(","), filter: plan.filter, limit: MAX_GROUPS },
+        query: { fields, group: plan.groupBy.join(","), filter: plan.filter, limit: MAX_GROUPS, include_count: true },
       });
       run.receipt.aggregation = "server";
-      return resourceOf(res.data).map((row) => normaliseServerRow(row, plan));
+      const groups = resourceOf(res.data);
+      const meta = (res.data as { meta?: { next?: unknown; count?: unknown } } | null)?.meta;
+      const more = meta?.next !== undefined || (typeof meta?.count === "number" && meta.count > groups.length);
+      if (groups.length >= MAX_GROUPS && more) {
+        return `More than ${MAX_GROUPS} groups match; add conditions (where) or group by fewer or coarser columns.`;
+      }
+      return groups.map((row) => normaliseServerRow(row, plan));
     } catch (e) {
       if (isDreamFactoryError(e) && e.code === "bad_request" && /invalid field requested/i.test(e.dreamfactory?.message ?? "")) {
         return undefined;
@@ -155,10 +173,13 @@ export class AggregateTool extends DreamFactoryTool<typeof schema> {
     const countOnly = plan.groupBy.length === 0 && plan.specs.every((s) => s.fn === "count" && s.field === undefined);
     const columns = [...new Set([...plan.groupBy, ...plan.specs.flatMap((s) => (s.field === undefined ? [] : [s.field]))])];
     const fields = columns.length > 0 ? columns.join(",") : undefined;
+    // Pages by offset need a stable order: sorting by every fetched column makes each page the same multiset of rows
+    // on every query (rows equal in all of them are interchangeable for the aggregates).
+    const order = columns.length > 0 ? columns.map((c) => `${c} asc`).join(",") : undefined;
     const first = await this.send(run, {
       method: "GET",
       path,
-      query: { filter: plan.filter, fields, limit: countOnly ? 1 : PAGE_SIZE, offset: 0, include_count: true },
+      query: { filter: plan.filter, fields, order, limit: countOnly ? 1 : PAGE_SIZE, offset: 0, include_count: true },
     });
     const total = totalOf(first.data) ?? resourceOf(first.data).length;
     if (countOnly) return [Object.fromEntries(plan.specs.map((s) => [aggregateAlias(s), total]))];
@@ -167,7 +188,7 @@ export class AggregateTool extends DreamFactoryTool<typeof schema> {
     }
     const rows = resourceOf(first.data) as Record<string, unknown>[];
     while (rows.length < total) {
-      const page = await this.send(run, { method: "GET", path, query: { filter: plan.filter, fields, limit: PAGE_SIZE, offset: rows.length } });
+      const page = await this.send(run, { method: "GET", path, query: { filter: plan.filter, fields, order, limit: PAGE_SIZE, offset: rows.length } });
       const more = resourceOf(page.data) as Record<string, unknown>[];
       if (more.length === 0) break;
       rows.push(...more);
