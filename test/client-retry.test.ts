@@ -240,3 +240,16 @@ describe("timeouts and aborts", () => {
     expect(abortedWrite.message).toContain("may or may not have been applied");
   });
 });
+
+describe("a token that expires during retries", () => {
+  it("is never re-sent: without refresh the retry stops with credential_expired after the one request", async () => {
+    const shortLived = DreamFactoryCredential.fromSessionToken(await mintToken({ userId: 1, exp: Math.floor(Date.now() / 1000) + 2 }));
+    fake.reset(async (_req, res) => {
+      await new Promise((resolve) => setTimeout(resolve, 2_100)); // the token expires while this answer is on its way
+      sendEnvelope(res, 503, "Service Unavailable");
+    });
+    const error = await failure(clientWith().request(shortLived, GET));
+    expect(error.code).toBe("credential_expired");
+    expect(fake.count("GET")).toBe(1);
+  });
+});

@@ -246,6 +246,8 @@ export class DreamFactoryClient {
     let waitedMs = 0;
     let switchedAfterAuthError = false;
     for (;;) {
+      // A retry never re-sends a token that expired during the earlier attempts or waits: refresh it, or stop.
+      if (attempts > 0) current = await this.#usable(current, signal, plan);
       attempts += 1;
       const token = revealToken(current);
       const result = await this.#transport.send({
