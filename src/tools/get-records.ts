@@ -1,13 +1,13 @@
 import { z } from "zod";
-import { DreamFactoryError, isDreamFactoryError } from "../errors/dreamfactory-error.js";
+import { isDreamFactoryError } from "../errors/dreamfactory-error.js";
 import { parseFieldList } from "../filter/index.js";
 import { DreamFactoryTool, type DreamFactoryToolResult, type ToolRun } from "./dreamfactory-tool.js";
 import { modelJson } from "./model-text.js";
+import { checkRowIds } from "./row-ids.js";
 import { resourceOf, viewRows } from "./row-view.js";
 
 /** Most ids one call may ask for (further bounded by the toolkit's `maxRecords`). */
 export const MAX_IDS = 100;
-const STRING_ID = /^[A-Za-z0-9_.:@-]{1,64}$/;
 
 const schema = z.object({
   table: z.string().max(64).describe('Table to read, e.g. "customers".'),
@@ -47,9 +47,10 @@ export class GetRecordsTool extends DreamFactoryTool<typeof schema> {
   /** @ignore */
   protected async execute(input: z.output<typeof schema>, run: ToolRun): Promise<DreamFactoryToolResult> {
     const table = this.checkTable(input.table, run);
-    const ids = [...new Set(input.ids.map(checkId))];
-    const max = Math.min(MAX_IDS, this.context.maxRecords);
-    if (ids.length > max) throw new DreamFactoryError("invalid_input", `Ask for at most ${max} ids per call.`);
+    const ids = checkRowIds(input.ids, Math.min(MAX_IDS, this.context.maxRecords), {
+      badString: "String ids may contain only letters, digits and _ . : @ - (no commas or spaces).",
+      tooMany: (max) => `Ask for at most ${max} ids per call.`,
+    });
     const fields = parseFieldList(input.fields);
     Object.assign(run.receipt, { ids, ...(fields === undefined ? {} : { fields }) });
 
@@ -83,17 +84,6 @@ export class GetRecordsTool extends DreamFactoryTool<typeof schema> {
       run.receipt,
     ];
   }
-}
-
-function checkId(id: string | number): string | number {
-  if (typeof id === "number") {
-    if (!Number.isSafeInteger(id)) throw new DreamFactoryError("invalid_input", "ids must be whole numbers or short ids.");
-    return id;
-  }
-  if (!STRING_ID.test(id)) {
-    throw new DreamFactoryError("invalid_input", "String ids may contain only letters, digits and _ . : @ - (no commas or spaces).");
-  }
-  return id;
 }
 
 /** A batch error's context: which indexes failed, and the records of the others. */

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DreamFactoryError } from "../../errors/dreamfactory-error.js";
+import { checkRowIds } from "../row-ids.js";
 import type { WriteId, WriteRecord, WriteValue } from "./write-approval-request.js";
 import { MAX_WRITE_RECORDS } from "./write-options.js";
 
@@ -9,7 +10,6 @@ export const WRITE_FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const MAX_WRITE_FIELDS = 100;
 /** Longest text value. */
 export const MAX_WRITE_TEXT = 10_000;
-const STRING_ID = /^[A-Za-z0-9_.:@-]{1,64}$/;
 
 /** zod schema of one value (the tool checks the details itself, to answer with a clear message). */
 export const writeValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -34,23 +34,11 @@ function invalid(message: string): DreamFactoryError {
  * @throws DreamFactoryError `invalid_input`
  */
 export function checkWriteIds(ids: readonly WriteId[], max: number): WriteId[] {
-  const out: WriteId[] = [];
-  const seen = new Set<string>();
-  for (const id of ids) {
-    if (typeof id === "number") {
-      if (!Number.isSafeInteger(id)) throw invalid("ids must be whole numbers or short ids.");
-    } else if (typeof id !== "string" || !STRING_ID.test(id)) {
-      throw invalid("String ids may contain only letters, digits and _ . : @ - (no commas, spaces or braces).");
-    }
-    const key = `${typeof id}:${id}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      out.push(id);
-    }
-  }
-  if (out.length === 0) throw invalid("Give at least one id.");
-  if (out.length > max) throw invalid(`Give at most ${max} ids per call; split larger changes into several calls.`);
-  return out;
+  return checkRowIds(ids, max, {
+    badString: "String ids may contain only letters, digits and _ . : @ - (no commas, spaces or braces).",
+    tooMany: (n) => `Give at most ${n} ids per call; split larger changes into several calls.`,
+    none: "Give at least one id.",
+  });
 }
 
 /**
