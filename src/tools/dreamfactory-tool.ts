@@ -80,11 +80,27 @@ export abstract class DreamFactoryTool<S extends z.ZodObject> extends Structured
     const credential = credentialOf(this.#context, config);
     const given = (config as Record<string, unknown> | undefined)?.[RUN_ID_KEY];
     const traceId = runManager?.runId ?? (typeof given === "string" ? given : undefined) ?? randomUUID();
-    const run: ToolRun = {
+    const run = this.startRun(credential, traceId, config?.signal, "do this");
+    try {
+      return await this.execute(input, run);
+    } catch (e) {
+      return this.errorResult(e, run);
+    }
+  }
+
+  /**
+   * A new tool call as `credential`'s user, with an empty "ok" receipt naming this tool and the app's service.
+   * @param credential - who the call runs as (already resolved: credential errors are thrown before this)
+   * @param traceId - the call's trace id
+   * @param signal - the run's AbortSignal, if any
+   * @param action - what the call tries to do, for "not permitted" messages
+   */
+  protected startRun(credential: DreamFactoryCredential, traceId: string, signal: AbortSignal | undefined, action: string): ToolRun {
+    return {
       credential,
       traceId,
-      signal: config?.signal,
-      action: "do this",
+      signal,
+      action,
       receipt: {
         tool: this.name,
         actedAs: { userId: credential.userId, ...(credential.email === undefined ? {} : { email: credential.email }) },
@@ -96,11 +112,6 @@ export abstract class DreamFactoryTool<S extends z.ZodObject> extends Structured
         outcome: "ok",
       },
     };
-    try {
-      return await this.execute(input, run);
-    } catch (e) {
-      return this.errorResult(e, run);
-    }
   }
 
   /** The tool's work, after the credential is known. Throw DreamFactoryErrors; the base class maps them. */

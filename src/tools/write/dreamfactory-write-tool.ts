@@ -107,16 +107,7 @@ export abstract class DreamFactoryWriteTool<S extends z.ZodObject> extends Dream
    */
   async describeForApproval(args: unknown, config: RunnableConfig): Promise<string> {
     const credential = this.context.client.credentialFrom(config);
-    const receipt: DreamFactoryReceipt = {
-      tool: this.name,
-      actedAs: { userId: credential.userId, ...(credential.email === undefined ? {} : { email: credential.email }) },
-      service: this.context.service,
-      count: 0,
-      truncated: false,
-      requests: 0,
-      outcome: "ok",
-    };
-    const run: ToolRun = { credential, traceId: randomUUID(), signal: config.signal, receipt, action: "write" };
+    const run = this.startRun(credential, randomUUID(), config.signal, "write");
     try {
       const input = (await this.schema.parseAsync(args)) as z.output<S>;
       const table = this.checkTable((input as { table: string }).table, run);
