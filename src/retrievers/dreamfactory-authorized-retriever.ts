@@ -5,12 +5,13 @@ import { randomUUID } from "node:crypto";
 import { Document, type DocumentInterface } from "@langchain/core/documents";
 import type { ActedAs, DreamFactoryClient } from "../client/index.js";
 import type { DreamFactoryCredential } from "../identity/index.js";
-import { assertFieldName, assertPathSegment, tablePath } from "./field-name.js";
+import { assertFieldName, tablePath } from "./field-name.js";
 import { buildIdInFilter, idFilterValue } from "./id-filter.js";
 import { readRows } from "./read-rows.js";
 import { resizableRetriever } from "./resizable-retriever.js";
 import { assertRowContent, renderRowContent, rowContentFields, type Row, type RowContent } from "./row-content.js";
 import { andFilters } from "./search-filter.js";
+import { checkTableTarget } from "./table-target.js";
 import { UserScopedRetriever } from "./user-scoped-retriever.js";
 
 /** Options of {@link DreamFactoryAuthorizedRetriever}. */
@@ -127,17 +128,10 @@ export class DreamFactoryAuthorizedRetriever extends UserScopedRetriever {
     if (options.retriever === null || typeof options.retriever !== "object" || typeof options.retriever.invoke !== "function") {
       throw new TypeError("retriever must be a retriever (an object with invoke)");
     }
-    if (options.client === null || typeof options.client !== "object" || typeof options.client.request !== "function") {
-      throw new TypeError("client must be a DreamFactoryClient");
-    }
-    assertPathSegment(options.service, "service");
-    assertPathSegment(options.table, "table");
+    const target = checkTableTarget(options);
     const idKey = options.idKey ?? "id";
     if (typeof idKey !== "string" || idKey === "") throw new TypeError("idKey must be a non-empty string");
-    const idField = options.idField ?? "id";
-    assertFieldName(idField, "idField");
-    const k = options.k ?? 4;
-    if (!Number.isInteger(k) || k < 1 || k > 1000) throw new TypeError("k must be an integer from 1 to 1000");
+    const { idField, k } = target;
     const maxRounds = options.maxRounds ?? 4;
     if (!Number.isInteger(maxRounds) || maxRounds < 1 || maxRounds > 10) {
       throw new TypeError("maxRounds must be an integer from 1 to 10");
@@ -147,23 +141,20 @@ export class DreamFactoryAuthorizedRetriever extends UserScopedRetriever {
       if (!Array.isArray(options.refreshFields)) throw new TypeError("refreshFields must be a list of column names");
       options.refreshFields.forEach((f, i) => assertFieldName(f, `refreshFields[${i}]`));
     }
-    if (options.filter !== undefined && (typeof options.filter !== "string" || options.filter.trim() === "")) {
-      throw new TypeError("filter must be a non-empty DreamFactory filter string");
-    }
     if (options.resize !== undefined && typeof options.resize !== "function") {
       throw new TypeError("resize must be a function (k) => retriever");
     }
 
     this.retriever = options.retriever;
-    this.client = options.client;
-    this.service = options.service;
-    this.table = options.table;
+    this.client = target.client;
+    this.service = target.service;
+    this.table = target.table;
     this.idKey = idKey;
     this.idField = idField;
     this.k = k;
     this.maxRounds = maxRounds;
     this.refreshContent = options.refreshContent;
-    this.filter = options.filter?.trim();
+    this.filter = target.filter;
     this.#resize = options.resize ?? resizableRetriever(options.retriever);
     const contentFields = this.refreshContent === undefined ? [] : rowContentFields(this.refreshContent);
     this.#fields =

@@ -5,11 +5,12 @@ import { Document, type DocumentInterface } from "@langchain/core/documents";
 import type { DreamFactoryClient } from "../client/index.js";
 import { DreamFactoryError } from "../errors/index.js";
 import { rankBm25 } from "./bm25.js";
-import { assertFieldName, assertPathSegment, tablePath } from "./field-name.js";
+import { assertFieldName, tablePath } from "./field-name.js";
 import { readRows } from "./read-rows.js";
 import { assertRowContent, renderRowContent, rowContentFields, type Row, type RowContent } from "./row-content.js";
 import { andFilters, buildSearchFilter } from "./search-filter.js";
 import { extractSearchTerms } from "./search-terms.js";
+import { checkTableTarget } from "./table-target.js";
 import { UserScopedRetriever } from "./user-scoped-retriever.js";
 
 /** Metadata keys every {@link DreamFactoryRetriever} document carries; `metadataFields` may not reuse them. */
@@ -144,11 +145,7 @@ export class DreamFactoryRetriever extends UserScopedRetriever {
    */
   constructor(options: DreamFactoryRetrieverOptions) {
     super({ callbacks: options.callbacks, tags: options.tags, metadata: options.metadata, verbose: options.verbose });
-    if (options.client === null || typeof options.client !== "object" || typeof options.client.request !== "function") {
-      throw new TypeError("client must be a DreamFactoryClient");
-    }
-    assertPathSegment(options.service, "service");
-    assertPathSegment(options.table, "table");
+    const target = checkTableTarget(options);
     if (!Array.isArray(options.searchFields) || options.searchFields.length === 0) {
       throw new TypeError("searchFields must be a non-empty list of column names");
     }
@@ -163,13 +160,7 @@ export class DreamFactoryRetriever extends UserScopedRetriever {
         throw new TypeError(`metadataFields[${i}] "${f}" clashes with a metadata key the retriever sets`);
       }
     });
-    const idField = options.idField ?? "id";
-    assertFieldName(idField, "idField");
-    if (options.filter !== undefined && (typeof options.filter !== "string" || options.filter.trim() === "")) {
-      throw new TypeError("filter must be a non-empty DreamFactory filter string");
-    }
-    const k = options.k ?? 4;
-    if (!Number.isInteger(k) || k < 1 || k > 1000) throw new TypeError("k must be an integer from 1 to 1000");
+    const { idField, k } = target;
     const candidatePool = options.candidatePool ?? Math.min(5 * k, 100);
     if (!Number.isInteger(candidatePool) || candidatePool < k || candidatePool > 1000) {
       throw new TypeError("candidatePool must be an integer from k to 1000");
@@ -186,13 +177,13 @@ export class DreamFactoryRetriever extends UserScopedRetriever {
       throw new TypeError("maxTerms must be an integer from 1 to 32");
     }
 
-    this.client = options.client;
-    this.service = options.service;
-    this.table = options.table;
+    this.client = target.client;
+    this.service = target.service;
+    this.table = target.table;
     this.searchFields = [...options.searchFields];
     this.pageContent = typeof pageContent === "function" ? pageContent : [...pageContent];
     this.metadataFields = [...metadataFields];
-    this.filter = options.filter?.trim();
+    this.filter = target.filter;
     this.k = k;
     this.idField = idField;
     this.candidatePool = candidatePool;
