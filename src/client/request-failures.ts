@@ -1,4 +1,5 @@
 import { DreamFactoryError } from "../errors/dreamfactory-error.js";
+import { credentialExpiredError } from "../identity/credential-expired-error.js";
 import type { DreamFactoryCredential } from "../identity/dreamfactory-credential.js";
 import type { TransportResult } from "./http-transport.js";
 import type { RequestPlan } from "./request-plan.js";
@@ -88,10 +89,9 @@ export function failureError(
  * @param credential - the expired credential
  */
 export function expiredBeforeSend(credential: DreamFactoryCredential): DreamFactoryError {
-  return new DreamFactoryError(
-    "credential_expired",
-    `DreamFactory session token expired at ${credential.expiresAt.toISOString()}; nothing was sent. ` +
-      "Refresh it (PUT /api/v2/user/session, or set the client's onTokenRefresh) or ask the user to log in again.",
+  return credentialExpiredError(
+    credential.expiresAt,
+    "nothing was sent. Refresh it (PUT /api/v2/user/session, or set the client's onTokenRefresh) or ask the user to log in again.",
   );
 }
 

@@ -1,4 +1,5 @@
 import { DreamFactoryError } from "../errors/dreamfactory-error.js";
+import { credentialExpiredError } from "../identity/credential-expired-error.js";
 import { DreamFactoryCredential, revealToken } from "../identity/dreamfactory-credential.js";
 import { parseSessionInfo } from "../identity/session-info.js";
 import { parseErrorEnvelope } from "./error-envelope.js";
@@ -102,11 +103,10 @@ export class SessionEndpoints {
    */
   async logout(credential: DreamFactoryCredential, signal: AbortSignal | undefined): Promise<{ alreadyEnded: boolean }> {
     if (credential.isExpired()) {
-      throw new DreamFactoryError(
-        "credential_expired",
-        `DreamFactory session token expired at ${credential.expiresAt.toISOString()}; nothing was sent. DreamFactory ` +
-          "only logs out unexpired tokens, and an expired one can still be refreshed (14 days from its issue time by " +
-          "default): to end it, refresh it and log out the new token.",
+      throw credentialExpiredError(
+        credential.expiresAt,
+        "nothing was sent. DreamFactory only logs out unexpired tokens, and an expired one can still be refreshed " +
+          "(14 days from its issue time by default): to end it, refresh it and log out the new token.",
       );
     }
     const path = "/user/session";

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { DreamFactoryError } from "../errors/dreamfactory-error.js";
+import { credentialExpiredError } from "./credential-expired-error.js";
 
 /** Claims of a DreamFactory session JWT that this package reads (all non-secret). */
 export interface DecodedSessionToken {
@@ -119,11 +120,7 @@ export function decodeSessionToken(token: string): DecodedSessionToken {
 export function checkTokenTimes(decoded: DecodedSessionToken, nowMs: number, toleranceSeconds: number): void {
   const now = nowMs / 1000;
   if (now >= decoded.exp) {
-    throw new DreamFactoryError(
-      "credential_expired",
-      `DreamFactory session token expired at ${new Date(decoded.exp * 1000).toISOString()}; ` +
-        "refresh it (PUT /api/v2/user/session) or ask the user to log in again.",
-    );
+    throw credentialExpiredError(new Date(decoded.exp * 1000));
   }
   const early = notYetValidError(decoded, nowMs, toleranceSeconds);
   if (early !== undefined) throw early;

@@ -1,6 +1,7 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { DreamFactoryError } from "../errors/dreamfactory-error.js";
 import { CREDENTIAL_KEY, EXPECTATION_KEY } from "./config-keys.js";
+import { credentialExpiredError } from "./credential-expired-error.js";
 import { type DreamFactoryCredential, isDreamFactoryCredential, notACredential } from "./dreamfactory-credential.js";
 import { IdentityExpectation } from "./identity-expectation.js";
 
@@ -66,11 +67,7 @@ export function findCredential(config: RunnableConfig | undefined, resolver?: Cr
 export function resolveCredential(config: RunnableConfig | undefined, resolver?: CredentialResolver): DreamFactoryCredential {
   const credential = findCredential(config, resolver);
   if (credential.isExpired()) {
-    throw new DreamFactoryError(
-      "credential_expired",
-      `DreamFactory session token expired at ${credential.expiresAt.toISOString()}; ` +
-        "refresh it (PUT /api/v2/user/session) or ask the user to log in again.",
-    );
+    throw credentialExpiredError(credential.expiresAt);
   }
   return credential;
 }
