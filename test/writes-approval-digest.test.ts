@@ -97,6 +97,17 @@ describe("ApprovalSigner", () => {
     }
   });
 
+  it("refuses another spelling of the same MAC (base64url ignores the low bits of the last character)", () => {
+    const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const digest = signer.sign(subject, T0 + 60_000);
+    const last = digest.at(-1) ?? "";
+    const alias = `${digest.slice(0, -1)}${ALPHABET[ALPHABET.indexOf(last) ^ 1]}`;
+    // Same bytes when decoded, different text: an edited digest, never an approval.
+    expect(Buffer.from(alias.slice(-43), "base64url")).toEqual(Buffer.from(digest.slice(-43), "base64url"));
+    expect(signer.verify(alias, subject, T0)).toEqual({ ok: false, reason: "mismatch" });
+    expect(signer.verify(digest, subject, T0)).toMatchObject({ ok: true });
+  });
+
   it("the same key (approvalKey shared by several processes) verifies across signer instances", () => {
     const key = new Uint8Array(32).fill(7);
     const a = new ApprovalSigner(key);

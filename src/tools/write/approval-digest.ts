@@ -58,8 +58,10 @@ export class ApprovalSigner {
     const match = DIGEST.exec(digest);
     if (match === null) return { ok: false, reason: "malformed" };
     const expiresAt = Number(match[1]);
-    const given = Buffer.from(match[2] ?? "", "base64url");
-    const expected = this.#mac(subject, expiresAt);
+    // Compare the text against the canonical encoding, not decoded bytes: base64url ignores the low bits of the last
+    // character, so decoding would also accept altered spellings of the same MAC.
+    const given = Buffer.from(match[2] ?? "", "ascii");
+    const expected = Buffer.from(this.#mac(subject, expiresAt).toString("base64url"), "ascii");
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "mismatch" };
     if (now > expiresAt) return { ok: false, reason: "expired", expiresAt };
     return { ok: true, expiresAt };
