@@ -140,7 +140,9 @@ function count(text: string, ch: string): number {
 
 /** Parses one comparison (the text between a condition's parentheses). Returns the `)` the value took back. */
 function parseComparison(text: string): { node: ComparisonNode; tookBack: number } {
-  const lower = text.toLowerCase();
+  // ASCII-only folding, like PHP's stripos: positions in `lower` must be positions in `text` (JS toLowerCase turns
+  // "İ" into two characters, which would shift every later slice).
+  const lower = text.replace(/[A-Z]/g, (c) => c.toLowerCase());
   for (const op of OPERATORS) {
     const pos = lower.indexOf(op.search);
     if (pos < 0) continue;
