@@ -1,12 +1,12 @@
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { beforeEach, describe, expect, it } from "vitest";
 import { DreamFactoryClient } from "../src/client/index.js";
-import { DreamFactoryError } from "../src/errors/index.js";
 import { DreamFactoryCredential, withDreamFactoryUser } from "../src/identity/index.js";
 import { DreamFactoryRetriever } from "../src/retrievers/index.js";
 import { type AuditEntry, startSandbox } from "../src/testing/index.js";
 import { DreamFactoryToolkit } from "../src/tools/index.js";
 import { useResource } from "./support/sandbox-fixture.js";
+import { failure } from "./support/dreamfactory-errors.js";
 
 /** Shifts the sandbox's clock (DreamFactory's) relative to ours, to mint tokens that are already expired. */
 let serverClockOffsetMs = 0;
@@ -42,15 +42,6 @@ function newClient(extra: Partial<ConstructorParameters<typeof DreamFactoryClien
 const sessionLookups = (audit: AuditEntry[]) =>
   audit.filter((e) => e.service === "user" && e.component === "session" && e.verb === "GET");
 const dataRequests = (audit: AuditEntry[]) => audit.filter((e) => e.component.startsWith("_table"));
-
-async function failure(promise: Promise<unknown>): Promise<DreamFactoryError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DreamFactoryError);
-  return error as DreamFactoryError;
-}
 
 describe("identity consistency check against the sandbox", () => {
   it("alice's token in a run that expects bob: identity_mismatch after one session lookup and no data request", async () => {

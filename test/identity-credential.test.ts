@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { DreamFactoryError, isDreamFactoryError } from "../src/errors/index.js";
 import { DreamFactoryCredential, isDreamFactoryCredential, revealToken } from "../src/identity/index.js";
 import { mintToken, secretParts, unsignedToken } from "./identity-token-factory.js";
+import { errorOf } from "./support/dreamfactory-errors.js";
 
 const NOW = Math.floor(Date.now() / 1000);
 
@@ -18,16 +19,6 @@ function codeOf(fn: () => unknown): string {
     throw e;
   }
   return "no error";
-}
-
-function errorOf(fn: () => unknown): DreamFactoryError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DreamFactoryError) return e;
-    throw e;
-  }
-  throw new Error("expected a DreamFactoryError");
 }
 
 function expectNoSecret(text: string, token: string): void {

@@ -9,7 +9,6 @@ import { Annotation, END, MemorySaver, START, StateGraph } from "@langchain/lang
 import { createAgent } from "langchain";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { DreamFactoryError } from "../src/errors/index.js";
 import {
   DreamFactoryCredential,
   IdentityExpectation,
@@ -18,18 +17,9 @@ import {
   withDreamFactoryUser,
 } from "../src/identity/index.js";
 import { mintToken, secretParts } from "./identity-token-factory.js";
+import { errorOf } from "./support/dreamfactory-errors.js";
 
 const NOW = Math.floor(Date.now() / 1000);
-
-function errorOf(fn: () => unknown): DreamFactoryError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DreamFactoryError) return e;
-    throw e;
-  }
-  throw new Error("expected a DreamFactoryError");
-}
 
 function expectNoSecret(text: string, token: string): void {
   for (const part of secretParts(token)) expect(text).not.toContain(part);

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DreamFactoryClient } from "../src/client/index.js";
-import { DreamFactoryError } from "../src/errors/index.js";
 import { DreamFactoryCredential } from "../src/identity/index.js";
 import { DreamFactorySession } from "../src/session/index.js";
 import { expectNoSecretsIn, FakeDreamFactory, sendEnvelope, sendJson } from "./client-fake-dreamfactory.js";
 import { mintToken, secretParts } from "./identity-token-factory.js";
+import { failure } from "./support/dreamfactory-errors.js";
 
 const API_KEY = "k".repeat(64);
 let fake: FakeDreamFactory;
@@ -19,15 +19,6 @@ afterAll(async () => {
 
 function sessionBody(token: string, id: number, email: string): Record<string, unknown> {
   return { session_token: token, session_id: token, id, name: "J Doe", first_name: "J", last_name: "Doe", email, is_sys_admin: false, role: "staff", role_id: 9 };
-}
-
-async function failure(promise: Promise<unknown>): Promise<DreamFactoryError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DreamFactoryError);
-  return error as DreamFactoryError;
 }
 
 describe("DreamFactorySession requests (DreamFactory look-alike)", () => {

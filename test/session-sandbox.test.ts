@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DreamFactoryClient } from "../src/client/index.js";
-import { DreamFactoryError } from "../src/errors/index.js";
 import { DreamFactoryCredential, withDreamFactoryUser } from "../src/identity/index.js";
 import { DreamFactorySession } from "../src/session/index.js";
 import { type AuditEntry, startSandbox } from "../src/testing/index.js";
 import { expectNoSecretsIn } from "./client-fake-dreamfactory.js";
 import { secretParts } from "./identity-token-factory.js";
 import { useResource } from "./support/sandbox-fixture.js";
+import { failure } from "./support/dreamfactory-errors.js";
 
 let client: DreamFactoryClient;
 let session: DreamFactorySession;
@@ -30,15 +30,6 @@ afterEach(() => {
 
 const ORDERS = { method: "GET" as const, path: "/db/_table/orders", query: { limit: 3 } };
 const sessionCalls = (audit: AuditEntry[], verb: string) => audit.filter((e) => e.service === "user" && e.component === "session" && e.verb === verb);
-
-async function failure(promise: Promise<unknown>): Promise<DreamFactoryError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DreamFactoryError);
-  return error as DreamFactoryError;
-}
 
 describe("DreamFactorySession against the sandbox", () => {
   it("logs in: a working credential, DreamFactory's e-mail on it, and whoami without another request", async () => {
